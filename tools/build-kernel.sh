@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-kernel.sh SRC OUT FRAGMENT...
+#
+# Incremental riscv64 build of SRC into OUT: the Image (tinyconfig plus the
+# fragments), the uapi headers and the riscv KVM selftests. The .config is
+# regenerated only when a fragment changes; every option a fragment asks for
+# must survive olddefconfig, or the build fails (a silently dropped option
+# would make a test prove nothing).
+set -euo pipefail
+
+src=$(realpath "$1")
+out=$(realpath -m "$2")
+shift 2
+frags=()
+for f in "$@"; do frags+=("$(realpath "$f")"); done
+
+jobs=${JOBS:-$(nproc)}
+kmake=(make -s -C "$src" O="$out" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$jobs")
+die() { echo "build-kernel: $*" >&2; exit 1; }
+
+mkdir -p "$out"
+want=$(cat "${frags[@]}" | sha1sum)
+if [ ! -f "$out/.config" ] || [ "$want" != "$(cat "$out/.fragments" 2>/dev/null)" ]; then
+	echo "  CONFIG  $out (tinyconfig + $(for f in "${frags[@]}"; do basename "$f"; done | xargs))"
+	"${kmake[@]}" tinyconfig >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null)
+	"${kmake[@]}" olddefconfig >/dev/null
+	miss=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=n) sym=${line%%=*}
+			grep -q "^$sym=" "$out/.config" && { echo "  $line: still set" >&2; miss=1; } ;;
+		CONFIG_*) grep -qx -- "$line" "$out/.config" || { echo "  $line: not in final .config" >&2; miss=1; } ;;
+		esac
+	done < <(cat "${frags[@]}" | sed 's/[[:space:]]*#.*//' | grep '^CONFIG_' || true)
+	[ $miss = 0 ] || die "fragment options were dropped (missing dependency?)"
+	printf '%s\n' "$want" >"$out/.fragments"
+fi
+
+echo "  KERNEL  $out/arch/riscv/boot/Image"
+"${kmake[@]}" Image
+"${kmake[@]}" headers_install INSTALL_HDR_PATH="$out/usr" >/dev/null
+
+echo "  KSFT    $out/kselftest/kvm"
+make -s -C "$src/tools/testing/selftests/kvm" -j"$jobs" ARCH=riscv \
+	CROSS_COMPILE=riscv64-linux-gnu- OUTPUT="$out/kselftest/kvm" \
+	KHDR_INCLUDES="-isystem $out/usr/include" >"$out/kselftest.log" 2>&1 ||
+	{ tail -30 "$out/kselftest.log" >&2; die "KVM selftests failed to build (log: $out/kselftest.log)"; }

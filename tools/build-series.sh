@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-series.sh WORK FRAGMENT [all]
+#
+# Build the test artifacts for the tip of WORK/src (the series applied by
+# prepare-tree.sh), or with "all" for every commit from the base up to the
+# tip, so each patch is shown to build on its own.
+#
+# Artifacts of a commit go to WORK/img/<tree id>/: Image, initramfs.cpio.gz
+# (our /init, the probe, the riscv KVM selftests and the riscv64 loader and
+# libc they link against) and a "built" stamp. They are keyed by the tree
+# id, so a commit whose tree was built before is never rebuilt. All builds
+# share one incremental object tree, WORK/out/kernel. WORK/img/tip and
+# WORK/img/base point at the artifacts of the tip and of the base.
+set -euo pipefail
+
+work=$(realpath -m "$1")
+frag=$(realpath "$2")
+mode=${3:-tip}
+here=$(dirname "$(realpath "$0")")
+wt=$work/src
+out=$work/out/kernel
+sysroot=/usr/riscv64-linux-gnu
+
+tip=$(git -C "$wt" rev-parse HEAD)
+base=$(sed -n 1p "$work/src.stamp")
+if [ "$mode" = all ]; then
+	commits="$base $(git -C "$wt" rev-list --reverse "$base..$tip")"
+else
+	commits=$tip
+fi
+
+build_one() {
+	local c=$1 tree dst stage
+	tree=$(git -C "$wt" rev-parse "$c^{tree}")
+	dst=$work/img/$tree
+	if [ -f "$dst/built" ] && [ "$dst/built" -nt "$frag" ] &&
+	   [ "$dst/built" -nt "$here/init.c" ] && [ "$dst/built" -nt "$here/onereg-probe.c" ]; then
+		echo "  UPTODATE $(git -C "$wt" log -1 --format='%h %s' "$c")"
+		return 0
+	fi
+	echo "  BUILD   $(git -C "$wt" log -1 --format='%h %s' "$c")"
+	[ "$(git -C "$wt" rev-parse HEAD)" = "$c" ] || git -C "$wt" checkout -q --detach "$c"
+	"$here/build-kernel.sh" "$wt" "$out" "$frag"
+
+	rm -rf "$dst" && mkdir -p "$dst"
+	cp "$out/arch/riscv/boot/Image" "$dst/Image"
+	stage=$dst/root
+	mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
+	# Linked dynamically like the selftests: bookworm's riscv64 binutils
+	# 2.40 segfaults on -static and its cross libc has no rcrt1.o for
+	# -static-pie.
+	for prog in init onereg-probe; do
+		riscv64-linux-gnu-gcc -O2 -Wall -Werror \
+			-isystem "$out/usr/include" -o "$dst/$prog" "$here/$prog.c"
+	done
+	mv "$dst/init" "$stage/init"
+	mv "$dst/onereg-probe" "$stage/bin/"
+	# The selftests are dynamically linked against the cross libc.
+	find "$out/kselftest/kvm" -maxdepth 2 -type f -perm -u+x ! -name '*.sh' \
+		-exec cp {} "$stage/bin/" \;
+	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) \
+		>"$dst/initramfs.cpio.gz"
+	rm -rf "$stage"
+	git -C "$wt" log -1 --format='%H %s' "$c" >"$dst/commit"
+	touch "$dst/built"
+}
+
+for c in $commits; do
+	build_one "$c"
+done
+[ "$(git -C "$wt" rev-parse HEAD)" = "$tip" ] || git -C "$wt" checkout -q --detach "$tip"
+
+mkdir -p "$work/img"
+ln -sfn "$(git -C "$wt" rev-parse "$tip^{tree}")" "$work/img/tip"
+[ "$mode" = all ] && ln -sfn "$(git -C "$wt" rev-parse "$base^{tree}")" "$work/img/base"
+exit 0
