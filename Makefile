@@ -5,6 +5,7 @@
 #
 #   make                     main job: deps, series, build, boot, verdict
 #   make check               the test suite (ends with "N passed, N failed")
+#   make bench               side-by-side benchmarks -> Documentation/
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
 #
 KERNEL_SRC ?=
@@ -12,7 +13,7 @@ WORK := build/$(if $(KERNEL_SRC),user,debian)
 FRAG := arch/riscv/configs/svvptc_kvm.config
 export KERNEL_SRC
 
-.PHONY: all deps tree kernel check clean
+.PHONY: all deps tree kernel check bench clean
 
 all: kernel
 	tools/boot.sh $(WORK) patched
@@ -29,6 +30,10 @@ kernel: tree
 
 check: deps
 	tools/check.sh $(WORK) $(FRAG)
+
+bench: tree
+	tools/build-series.sh $(WORK) $(FRAG) all
+	tools/bench.sh $(WORK)
 
 clean:
 	rm -rf build

@@ -22,7 +22,7 @@ img=$work/img/$kernel
 mkdir -p "$work/logs"
 log=$work/logs/$name.log
 
-cmd=(qemu-system-riscv64 -M virt -cpu "$cpu" -smp 2 -m 1G -nographic -no-reboot
+cmd=(qemu-system-riscv64 -M virt -cpu "$cpu" -smp 2 -m 2G -nographic -no-reboot
      -bios "$fw" -kernel "$img/Image" -initrd "$img/initramfs.cpio.gz"
      -append "console=ttyS0 panic=-1 svt.run=$steps")
 echo "  BOOT    $name: $(printf '%q ' "${cmd[@]}")"

@@ -12,7 +12,8 @@
 # libc they link against) and a "built" stamp. They are keyed by the tree
 # id, so a commit whose tree was built before is never rebuilt. All builds
 # share one incremental object tree, WORK/out/kernel. WORK/img/tip and
-# WORK/img/base point at the artifacts of the tip and of the base.
+# WORK/img/base point at the artifacts of the tip and of the base; with
+# "all", WORK/img/NNNN at those of the tree after patch NNNN.
 set -euo pipefail
 
 work=$(realpath -m "$1")
@@ -35,8 +36,7 @@ build_one() {
 	local c=$1 tree dst stage
 	tree=$(git -C "$wt" rev-parse "$c^{tree}")
 	dst=$work/img/$tree
-	if [ -f "$dst/built" ] && [ "$dst/built" -nt "$frag" ] &&
-	   [ "$dst/built" -nt "$here/init.c" ] && [ "$dst/built" -nt "$here/onereg-probe.c" ]; then
+	if [ -f "$dst/built" ] && [ -z "$(find "$frag" "$here"/*.c -newer "$dst/built")" ]; then
 		echo "  UPTODATE $(git -C "$wt" log -1 --format='%h %s' "$c")"
 		return 0
 	fi
@@ -44,19 +44,19 @@ build_one() {
 	[ "$(git -C "$wt" rev-parse HEAD)" = "$c" ] || git -C "$wt" checkout -q --detach "$c"
 	"$here/build-kernel.sh" "$wt" "$out" "$frag"
 
-	rm -rf "$dst" && mkdir -p "$dst"
+	rm -rf "$dst" && mkdir -p "$dst" "$work/img"
 	cp "$out/arch/riscv/boot/Image" "$dst/Image"
 	stage=$dst/root
 	mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
 	# Linked dynamically like the selftests: bookworm's riscv64 binutils
 	# 2.40 segfaults on -static and its cross libc has no rcrt1.o for
 	# -static-pie.
-	for prog in init onereg-probe; do
+	for prog in init onereg-probe pf-bench; do
 		riscv64-linux-gnu-gcc -O2 -Wall -Werror \
 			-isystem "$out/usr/include" -o "$dst/$prog" "$here/$prog.c"
 	done
 	mv "$dst/init" "$stage/init"
-	mv "$dst/onereg-probe" "$stage/bin/"
+	mv "$dst/onereg-probe" "$dst/pf-bench" "$stage/bin/"
 	# The selftests are dynamically linked against the cross libc.
 	find "$out/kselftest/kvm" -maxdepth 2 -type f -perm -u+x ! -name '*.sh' \
 		-exec cp {} "$stage/bin/" \;
@@ -68,8 +68,12 @@ build_one() {
 	touch "$dst/built"
 }
 
+i=0
 for c in $commits; do
 	build_one "$c"
+	# WORK/img/NNNN: the tree after patch NNNN of the series (0000: base).
+	[ "$mode" = all ] && ln -sfn "$(git -C "$wt" rev-parse "$c^{tree}")" "$work/img/$(printf %04d $i)"
+	i=$((i + 1))
 done
 [ "$(git -C "$wt" rev-parse HEAD)" = "$tip" ] || git -C "$wt" checkout -q --detach "$tip"
 

@@ -34,13 +34,21 @@ step() { "$here/step.sh" "$work/logs/$1.log" "$2"; }
 
 echo "== series"
 "$here/prepare-tree.sh" "$work" "$top/patches"
-result $? "the series applies with git am on the 6.12 base"
-[ -f "$work/src.tip" ] || finish
+rc=$?
+result $rc "the series applies with git am on the 6.12 base"
+[ $rc = 0 ] || finish
 
 patches=$(grep -v '^#' "$top/patches/series" | grep .)
 for p in $patches; do
 	out=$(cd "$wt" && ./scripts/checkpatch.pl --strict -q "$top/patches/$p" 2>&1)
 	result $? "checkpatch --strict: $p" "$(grep -m1 -E '^(ERROR|WARNING|CHECK)' <<<"$out")"
+done
+
+files=$(cat "$top"/patches/0*.patch | sed -n 's|^+++ b/||p' | sort -u)
+for f in $files; do
+	m=$(cd "$wt" && ./scripts/get_maintainer.pl --mpath "$top/MAINTAINERS" --no-git \
+		--no-git-fallback --no-rolestats -f "$f" 2>/dev/null)
+	has 'maintainers@users.noreply' "$m"; result $? "MAINTAINERS covers $f (get_maintainer.pl)"
 done
 
 echo "== every patch builds (Image + KVM selftests)"
@@ -72,9 +80,17 @@ for id in 62 63 64 65; do
 done
 has '^isa-ext 66 get=1 set=ok clear=EINVAL listed=1$' "$probe"
 result $? "id 66 (SVVPTC) present, listed, cannot be disabled" "$(grep '^isa-ext 66 ' <<<"$probe")"
+has '^isa-ext 52 get=1 set=ok clear=EINVAL listed=1$' "$probe"
+result $? "id 52 (ZTSO) present, listed, cannot be disabled" "$(grep '^isa-ext 52 ' <<<"$probe")"
 isa=$(step patched cpuinfo)
 has '[_a-z]svvptc(_|$)' "$isa"; result $? "guest /proc/cpuinfo isa has svvptc" "$isa"
 has '_ztso(_|$)' "$isa"; result $? "guest /proc/cpuinfo isa has ztso" "$isa"
+
+mm_tests="dirty_log_test set_memory_region_test kvm_page_table_test demand_paging_test"
+for t in $mm_tests; do
+	step patched "$t" >/dev/null; rc=$?
+	result $rc "svvptc=true: $t passes (G-stage mapping)" "exit $rc"
+done
 
 echo "== patched kernel, L1 CPU svvptc=false,ztso=false"
 grl=$(step patched-off get-reg-list); rc=$?
@@ -84,6 +100,10 @@ has 'ztso not available, skipping' "$grl"; result $? "get-reg-list: ztso: SKIP"
 [ $rc = 0 ] && ! has 'Test Assertion Failure' "$grl"; result $? "get-reg-list: no config FAILs"
 has '^isa-ext 66 get=ENOENT set=ENOENT clear=- listed=0$' "$(step patched-off onereg-probe)"
 result $? "id 66 absent when the host has no Svvptc"
+for t in $mm_tests; do
+	step patched-off "$t" >/dev/null; rc=$?
+	result $rc "svvptc=false: $t passes (G-stage mapping)" "exit $rc"
+done
 
 echo "== unpatched 6.12 base, L1 CPU svvptc=true,ztso=true"
 grl=$(step base get-reg-list); rc=$?
@@ -97,6 +117,8 @@ has '^isa-ext [0-9]+ get=1 set=ok clear=EINVAL listed=1$' "$probe"
 result $? "base: the probe sees present extensions (it can tell present from absent)"
 has '[_a-z]svvptc(_|$)' "$(step base cpuinfo)"
 result $? "base: L1 kernel itself sees svvptc (6.12 parses it)"
+git -C "$wt" grep -q 'RISCV_ISA_EXT_SVVPTC' "$base" -- arch/riscv/include/asm/pgtable.h arch/riscv/mm/pgtable.c
+result $? "base: 6.12 already has the Svvptc fast path (update_mmu_cache_range, ptep_set_access_flags)"
 
 echo "== bad input"
 while read -r st name; do

@@ -83,7 +83,9 @@ static int run_program(char *step)
 	for (char *tok = strtok(step, ":"); tok && argc < 15; tok = strtok(NULL, ":"))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
+	/* The KVM selftests load guest code from their own ELF file (argv[0]). */
 	snprintf(path, sizeof(path), "/bin/%s", argv[0]);
+	argv[0] = path;
 
 	fflush(stdout);
 	pid = fork();

@@ -65,8 +65,8 @@ esac
 
 # A worktree of another origin (KERNEL_SRC changed): start over.
 if [ -e "$wt/.git" ]; then
-	common=$(realpath -m "$(git -C "$wt" rev-parse --git-common-dir 2>/dev/null || echo /nonexistent)")
-	if [ "$common" != "$(realpath -m "$(git -C "$origin" rev-parse --git-common-dir)")" ]; then
+	common=$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo /nonexistent)
+	if [ "$common" != "$(git -C "$origin" rev-parse --path-format=absolute --git-common-dir)" ]; then
 		rm -rf "$wt"
 	fi
 fi
@@ -90,7 +90,7 @@ if [ -f "$work/src.stamp" ] && [ "$stamp" = "$(cat "$work/src.stamp")" ] &&
 	echo "  TREE    $wt: series already applied on ${base:0:12} ($ver)"
 	exit 0
 fi
-rm -f "$work/src.stamp"
+rm -f "$work/src.stamp" "$work/src.tip"
 
 git -C "$wt" am --abort >/dev/null 2>&1 || true
 git -C "$wt" checkout -q --force --detach "$base"
