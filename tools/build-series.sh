@@ -7,10 +7,12 @@
 # prepare-tree.sh), or with "all" for every commit from the base up to the
 # tip, so each patch is shown to build on its own.
 #
-# Artifacts of a commit go to WORK/img/<tree id>/: Image, initramfs.cpio.gz
-# (our /init, the probe, the riscv KVM selftests and the riscv64 loader and
-# libc they link against) and a "built" stamp. They are keyed by the tree
-# id, so a commit whose tree was built before is never rebuilt. All builds
+# Artifacts of a commit go to WORK/img/<tree id>/: Image, uapi headers,
+# selftests (kernel.built), and initramfs.cpio.gz (our /init and programs,
+# the riscv KVM selftests and the riscv64 loader and libc they link
+# against; built). They are keyed by the tree id, so a commit whose tree was
+# built before is never rebuilt, and a change to a guest program rebuilds
+# only the initramfs. All builds
 # share one incremental object tree, WORK/out/kernel. WORK/img/tip and
 # WORK/img/base point at the artifacts of the tip and of the base; with
 # "all", WORK/img/NNNN at those of the tree after patch NNNN.
@@ -32,40 +34,56 @@ else
 	commits=$tip
 fi
 
-build_one() {
-	local c=$1 tree dst stage
-	tree=$(git -C "$wt" rev-parse "$c^{tree}")
-	dst=$work/img/$tree
-	if [ -f "$dst/built" ] && [ -z "$(find "$frag" "$here"/*.c -newer "$dst/built")" ]; then
-		echo "  UPTODATE $(git -C "$wt" log -1 --format='%h %s' "$c")"
+# Kernel side of a commit: Image, uapi headers and KVM selftests, kept in
+# DST. Rebuilt only when missing or when the config fragment changed.
+build_kernel() {
+	local c=$1 dst=$2
+	if [ -f "$dst/kernel.built" ] && [ "$dst/kernel.built" -nt "$frag" ]; then
 		return 0
 	fi
 	echo "  BUILD   $(git -C "$wt" log -1 --format='%h %s' "$c")"
 	[ "$(git -C "$wt" rev-parse HEAD)" = "$c" ] || git -C "$wt" checkout -q --detach "$c"
 	"$here/build-kernel.sh" "$wt" "$out" "$frag"
-
-	rm -rf "$dst" && mkdir -p "$dst" "$work/img"
+	rm -rf "$dst" && mkdir -p "$dst/ksft"
 	cp "$out/arch/riscv/boot/Image" "$dst/Image"
-	stage=$dst/root
-	mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
+	cp -r "$out/usr/include" "$dst/include"
+	find "$out/kselftest/kvm" -maxdepth 2 -type f -perm -u+x ! -name '*.sh' \
+		-exec cp {} "$dst/ksft/" \;
+	git -C "$wt" log -1 --format='%H %s' "$c" >"$dst/commit"
+	touch "$dst/kernel.built"
+}
+
+# Guest side: our C programs plus the commit's selftests in an initramfs.
+# Rebuilt when a program changed, without touching the kernel build.
+build_initramfs() {
+	local dst=$1 stage=$1/root prog
+	if [ -f "$dst/built" ] && [ -z "$(find "$dst/kernel.built" "$here"/*.c -newer "$dst/built")" ]; then
+		return 0
+	fi
+	echo "  INITRD  $dst/initramfs.cpio.gz"
+	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
 	# Linked dynamically like the selftests: bookworm's riscv64 binutils
 	# 2.40 segfaults on -static and its cross libc has no rcrt1.o for
 	# -static-pie.
 	for prog in init onereg-probe pf-bench; do
-		riscv64-linux-gnu-gcc -O2 -Wall -Werror \
-			-isystem "$out/usr/include" -o "$dst/$prog" "$here/$prog.c"
+		riscv64-linux-gnu-gcc -O2 -Wall -Werror -isystem "$dst/include" \
+			-o "$stage/bin/$prog" "$here/$prog.c"
 	done
-	mv "$dst/init" "$stage/init"
-	mv "$dst/onereg-probe" "$dst/pf-bench" "$stage/bin/"
-	# The selftests are dynamically linked against the cross libc.
-	find "$out/kselftest/kvm" -maxdepth 2 -type f -perm -u+x ! -name '*.sh' \
-		-exec cp {} "$stage/bin/" \;
+	mv "$stage/bin/init" "$stage/init"
+	cp "$dst"/ksft/* "$stage/bin/"
 	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) \
 		>"$dst/initramfs.cpio.gz"
 	rm -rf "$stage"
-	git -C "$wt" log -1 --format='%H %s' "$c" >"$dst/commit"
 	touch "$dst/built"
+}
+
+build_one() {
+	local c=$1 dst
+	dst=$work/img/$(git -C "$wt" rev-parse "$c^{tree}")
+	build_kernel "$c" "$dst"
+	build_initramfs "$dst"
+	echo "  READY   $(git -C "$wt" log -1 --format='%h %s' "$c")"
 }
 
 i=0
