@@ -16,8 +16,8 @@ export KERNEL_SRC
 .PHONY: all deps tree kernel check bench clean
 
 all: kernel
-	tools/boot.sh $(WORK) patched
-	tools/verdict.sh $(WORK)/logs/patched.log
+	tools/boot.sh $(WORK) main
+	tools/verdict.sh $(WORK)/logs/main.log
 
 deps:
 	tools/deps.sh

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # verdict.sh LOG: the short verdict of the main job, read from the console
-# of the "patched" boot (L1 CPU with svvptc and ztso). Exits 0 only when
+# of the "main" boot (L1 CPU with svvptc and ztso). Exits 0 only when
 # KVM offers Svvptc and Ztso to a vCPU, get-reg-list passes for both with
 # no failing config, and the reserved ids 62..65 read as absent.
 set -uo pipefail
