@@ -40,8 +40,10 @@ mktree() {
 	mkdir -p "$t"
 	git -C "$t" init -q -b my-feature
 	for f in Makefile $(cat "$patches"/0*.patch | sed -n 's|^+++ b/||p' | sort -u); do
+		# (a file the series creates is not in the base, nor here)
+		git -C "$base_repo" cat-file -e "base:$f" 2>/dev/null || continue
 		mkdir -p "$t/$(dirname "$f")"
-		git -C "$base_repo" show "base:$f" >"$t/$f" 2>/dev/null || : >"$t/$f"
+		git -C "$base_repo" show "base:$f" >"$t/$f"
 	done
 	git -C "$t" add -A
 	git -C "$t" -c user.name=u -c user.email=u@localhost commit -q -m "user base"
