@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Svvptc for KVM guests on Linux 6.12.y: apply the series, build a small
-# riscv64 kernel, boot it under QEMU with the H extension and check it.
+# riscv64 kernel, boot it under QEMU with the H extension, boot an L2 guest
+# inside it with Debian's riscv64 QEMU on KVM, and check it all.
 #
 #   make                     main job: deps, series, build, boot, verdict
-#   make check               the test suite (ends with "N passed, N failed")
+#   make check               the test suite (ends with "N passed, N failed");
+#                            CHECK_REBOOT=1 boots again what passed unchanged
 #   make bench               side-by-side benchmarks -> Documentation/
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
 #
@@ -27,12 +29,14 @@ tree: deps
 
 kernel: tree
 	tools/build-series.sh $(WORK) $(FRAG)
+	tools/vmm.sh build/vmm
 
 check: deps
 	tools/check.sh $(WORK) $(FRAG)
 
 bench: tree
 	tools/build-series.sh $(WORK) $(FRAG) all
+	tools/vmm.sh build/vmm
 	tools/bench.sh $(WORK)
 
 clean:

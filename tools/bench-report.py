@@ -25,13 +25,15 @@ METRICS = {
 # (title, metric, A scenario, B scenario, what A and B are)
 COMPARISONS = [
     ("G-stage populate, kvm_page_table_test KVM_CREATE_MAPPINGS", "create",
-     "bench-gs-tip", "bench-gs-0003", "with patch 0004", "without patch 0004"),
+     "bench-gs-0004", "bench-gs-0003", "with patch 0004", "without patch 0004"),
     ("G-stage write faults, kvm_page_table_test KVM_UPDATE_MAPPINGS", "update",
-     "bench-gs-tip", "bench-gs-0003", "with patch 0004", "without patch 0004"),
+     "bench-gs-0004", "bench-gs-0003", "with patch 0004", "without patch 0004"),
     ("Guest demand paging, demand_paging_test overall rate", "dp_rate",
-     "bench-gs-tip", "bench-gs-0003", "with patch 0004", "without patch 0004"),
+     "bench-gs-0004", "bench-gs-0003", "with patch 0004", "without patch 0004"),
     ("L1 user page faults, pf-bench (6.12 Svvptc fast path)", "pf_rate",
      "bench-pf-on", "bench-pf-off", "svvptc=true", "svvptc=false"),
+    ("L2 user page faults, pf-bench in a nested guest (L1 svvptc=true)", "pf_rate",
+     "bench-l2-tip", "bench-l2-base", "patched L1 host", "6.12 L1 host"),
 ]
 
 

@@ -10,7 +10,7 @@ set -euo pipefail
 work=$(realpath -m "$1")
 rounds=${2:-3}
 here=$(dirname "$(realpath "$0")")
-pairs="bench-gs-tip:bench-gs-0003 bench-pf-on:bench-pf-off"
+pairs="bench-gs-0004:bench-gs-0003 bench-pf-on:bench-pf-off bench-l2-tip:bench-l2-base"
 
 rm -rf "$work/bench" && mkdir -p "$work/bench"
 for r in $(seq 1 "$rounds"); do

@@ -4,6 +4,12 @@
 # boot.sh WORK NAME: boot one scenario of tools/scenarios under
 # qemu-system-riscv64 and keep its console in WORK/logs/NAME.log.
 #
+# A scenario whose l2 column names kernels boots the L1 guest with a
+# larger initramfs: its own, plus the VMM (tools/vmm.sh) and, under /l2/,
+# those kernels' Images and the L2 initramfs, so that the l2 step
+# (tools/l2.c) can boot an L2 guest; the L2 console lines (prefixed "L2 "
+# in the L1 console) are also kept in WORK/logs/NAME.l2.log.
+#
 # Prints the QEMU command line first (paste it to reproduce the boot by
 # hand). Exits 0 when /init got through all its steps (SVT-DONE) and the
 # console has no BUG:/WARNING:/Oops/KASAN/UBSAN/panic line; otherwise says
@@ -15,19 +21,59 @@ name=$2
 here=$(dirname "$(realpath "$0")")
 fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 
-read -r _ kernel timeout cpu steps < <(awk -v n="$name" '$1 == n' "$here/scenarios") ||
+read -r _ kernel timeout cpu l2 steps < <(awk -v n="$name" '$1 == n' "$here/scenarios") ||
 	{ echo "boot: no scenario '$name' in $here/scenarios" >&2; exit 1; }
 img=$work/img/$kernel
 [ -f "$img/built" ] || { echo "boot: $img not built (run make first)" >&2; exit 1; }
 mkdir -p "$work/logs"
 log=$work/logs/$name.log
+initrd=$img/initramfs.cpio.gz
+
+inputs=("$img/Image" "$img/initramfs.cpio.gz" "$fw")
+if [ "$l2" != - ]; then
+	vmm=$(dirname "$work")/vmm/vmm.cpio.gz
+	[ -f "$vmm" ] || { echo "boot: $vmm missing (run make first)" >&2; exit 1; }
+	inputs+=("$vmm" "$work/img/l2-initramfs.cpio.gz")
+	for k in ${l2//+/ }; do
+		[ -f "$work/img/$k/built" ] || { echo "boot: $work/img/$k not built" >&2; exit 1; }
+		inputs+=("$work/img/$k/Image")
+	done
+	initrd=$work/nested/$name.cpio.gz
+fi
 
 cmd=(qemu-system-riscv64 -M virt -cpu "$cpu" -smp 2 -m 2G -nographic -no-reboot
-     -bios "$fw" -kernel "$img/Image" -initrd "$img/initramfs.cpio.gz"
+     -bios "$fw" -kernel "$img/Image" -initrd "$initrd"
      -append "console=ttyS0 panic=-1 svt.run=$steps")
+
+# BOOT_REUSE=1 (make check, unless CHECK_REBOOT=1): a boot with exactly the
+# inputs and command line of the last boot of NAME that passed is not run
+# again; its console log stands.
+key=$({ printf '%s\n' "$timeout" "${cmd[@]}"; qemu-system-riscv64 --version | head -1
+	sha1sum "${inputs[@]}" | cut -d' ' -f1; } | sha1sum | cut -d' ' -f1)
+if [ "${BOOT_REUSE:-0}" = 1 ] && [ -f "$log" ] && [ "$(cat "$log.pass" 2>/dev/null)" = "$key" ]; then
+	echo "  REUSE   $name: same kernel, initramfs, QEMU and command line as its last passing boot ($log)"
+	exit 0
+fi
+rm -f "$log.pass"
+
+if [ "$l2" != - ]; then
+	stage=$work/nested/$name
+	rm -rf "$stage" && mkdir -p "$stage/l2"
+	cp "$work/img/l2-initramfs.cpio.gz" "$stage/l2/initramfs.cpio.gz"
+	for k in ${l2//+/ }; do
+		mkdir -p "$stage/l2/$k" && cp "$work/img/$k/Image" "$stage/l2/$k/"
+	done
+	{ cat "$img/initramfs.cpio.gz" "$vmm"
+	  (cd "$stage" && find l2 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1)
+	} >"$initrd"
+	rm -rf "$stage"
+fi
 echo "  BOOT    $name: $(printf '%q ' "${cmd[@]}")"
 rc=0
 timeout -k 5 "$timeout" "${cmd[@]}" </dev/null 2>&1 | tr -d '\r' >"$log" || rc=$?
+if [ "$l2" != - ]; then
+	sed -n 's/^L2 //p' "$log" >"$work/logs/$name.l2.log"
+fi
 
 why=
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -40,6 +86,8 @@ bad=$(grep -nE 'BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic' "$log" | head -3 ||
 if [ -n "$why" ]; then
 	echo "boot: $name FAILED: $why" >&2
 	echo "boot: console log: $log" >&2
+	[ "$l2" = - ] || echo "boot: L2 console log: $work/logs/$name.l2.log" >&2
 	exit 1
 fi
+echo "$key" >"$log.pass"
 exit 0

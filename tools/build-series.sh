@@ -65,7 +65,7 @@ build_initramfs() {
 	# Linked dynamically like the selftests: bookworm's riscv64 binutils
 	# 2.40 segfaults on -static and its cross libc has no rcrt1.o for
 	# -static-pie.
-	for prog in init onereg-probe pf-bench; do
+	for prog in init onereg-probe pf-bench clock-test l2; do
 		riscv64-linux-gnu-gcc -O2 -Wall -Werror -isystem "$dst/include" \
 			-o "$stage/bin/$prog" "$here/$prog.c"
 	done
@@ -78,6 +78,25 @@ build_initramfs() {
 	touch "$dst/built"
 }
 
+# The L2 guest's initramfs: /init, the programs L2 runs, loader and libc.
+# One for every kernel (nothing in it depends on the kernel's headers).
+build_l2_initramfs() {
+	local dst=$work/img/l2-initramfs.cpio.gz stage=$work/img/l2-root prog
+	if [ -f "$dst" ] && [ -z "$(find "$here"/*.c -newer "$dst")" ]; then
+		return 0
+	fi
+	echo "  INITRD  $dst"
+	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
+	for prog in init pf-bench clock-test; do
+		riscv64-linux-gnu-gcc -O2 -Wall -Werror -o "$stage/bin/$prog" "$here/$prog.c"
+	done
+	mv "$stage/bin/init" "$stage/init"
+	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$dst.tmp"
+	mv "$dst.tmp" "$dst"
+	rm -rf "$stage"
+}
+
 build_one() {
 	local c=$1 dst
 	dst=$work/img/$(git -C "$wt" rev-parse "$c^{tree}")
@@ -86,6 +105,8 @@ build_one() {
 	echo "  READY   $(git -C "$wt" log -1 --format='%h %s' "$c")"
 }
 
+mkdir -p "$work/img"
+build_l2_initramfs
 i=0
 for c in $commits; do
 	build_one "$c"
