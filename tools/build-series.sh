@@ -12,10 +12,12 @@
 # the riscv KVM selftests and the riscv64 loader and libc they link
 # against; built). They are keyed by the tree id, so a commit whose tree was
 # built before is never rebuilt, and a change to a guest program rebuilds
-# only the initramfs. All builds
-# share one incremental object tree, WORK/out/kernel. WORK/img/tip and
-# WORK/img/base point at the artifacts of the tip and of the base; with
-# "all", WORK/img/NNNN at those of the tree after patch NNNN.
+# only the initramfs. All builds share one incremental object tree,
+# WORK/out/kernel. WORK/img/tip and WORK/img/base point at the artifacts of
+# the tip and of the base; with "all", WORK/img/NNNN at those of the tree
+# after patch NNNN.
+# WORK/img/l2-initramfs.cpio.gz is the (kernel-independent) initramfs of
+# the L2 guests that tools/l2.c boots.
 set -euo pipefail
 
 work=$(realpath -m "$1")
