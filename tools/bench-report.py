@@ -50,6 +50,11 @@ def samples(scenario, metric):
     return out
 
 
+def fmt(x):
+    """4 significant digits, never in exponent form."""
+    return f"{x:.0f}" if x >= 1000 else f"{x:.4g}"
+
+
 rows = []
 for title, metric, a, b, alab, blab in COMPARISONS:
     unit, better = METRICS[metric][1], METRICS[metric][2]
@@ -58,7 +63,7 @@ for title, metric, a, b, alab, blab in COMPARISONS:
     # gain > 1 means A is better than B, whichever way "better" points
     gain = (mb / ma) if better == "lower" else (ma / mb)
     rows.append((title, unit, alab, ma, sa, blab, mb, sb, gain))
-    print(f"  {title}: {alab} {ma:.4g} {unit} vs {blab} {mb:.4g} {unit}"
+    print(f"  {title}: {alab} {fmt(ma)} {unit} vs {blab} {fmt(mb)} {unit}"
           f" -> {gain:.2f}x ({len(sa)} rounds)")
 
 stamp = time.strftime("%Y-%m-%d")
@@ -88,8 +93,8 @@ rst = [
 for title, unit, alab, ma, sa, blab, mb, sb, gain in rows:
     rst += [
         f"   * - {title}",
-        f"     - {alab}: {ma:.4g} {unit}",
-        f"     - {blab}: {mb:.4g} {unit}",
+        f"     - {alab}: {fmt(ma)} {unit}",
+        f"     - {blab}: {fmt(mb)} {unit}",
         f"     - {gain:.2f}x",
     ]
 rst += [
@@ -101,8 +106,8 @@ rst += [
     "",
 ]
 for title, unit, alab, ma, sa, blab, mb, sb, gain in rows:
-    rst.append(f"- {title}: {' '.join(f'{x:.4g}' for x in sa)} | "
-               f"{' '.join(f'{x:.4g}' for x in sb)} {unit}")
+    rst.append(f"- {title}: {' '.join(fmt(x) for x in sa)} | "
+               f"{' '.join(fmt(x) for x in sb)} {unit}")
 rst += ["", "Reproduce: ``make bench`` (after ``make check`` has built every patch).",
         "What these figures can and cannot show: see testing.rst.", ""]
 with open(os.path.join(docdir, "benchmarks.rst"), "w") as f:
