@@ -16,11 +16,16 @@
 #   /vmm/lib/ld-linux-riscv64-lp64d.so.1 --library-path /vmm/lib /vmm/bin/qemu-system-riscv64
 # so that it never mixes with the initramfs' own (bookworm) libc.
 # Done once: a later run with DIR/vmm.cpio.gz present does nothing.
+#
+# The suite is tried by its codename, then by its alias "stable": a mirror
+# caught between two syncs can serve a Packages index that no longer
+# matches one of the two Release files ("File has unexpected size").
+# Whatever name answers, its Release file must say Codename: trixie.
 set -euo pipefail
 
 dir=$(realpath -m "$1")
 out=$dir/vmm.cpio.gz
-suite=${VMM_SUITE:-trixie}
+codename=${VMM_SUITE:-trixie}
 mirror=${VMM_MIRROR:-http://deb.debian.org/debian}
 die() { echo "vmm: $*" >&2; exit 1; }
 
@@ -29,8 +34,6 @@ die() { echo "vmm: $*" >&2; exit 1; }
 apt=$dir/apt
 mkdir -p "$apt"/{etc/sources.list.d,etc/preferences.d,state/lists/partial,cache/archives/partial}
 : >"$apt/state/status"
-echo "deb [arch=riscv64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
-	>"$apt/etc/sources.list"
 aptc=(apt-get -q -o Dir::Etc="$apt/etc" -o Dir::Etc::SourceList="$apt/etc/sources.list"
       -o Dir::Etc::SourceParts="$apt/etc/sources.list.d"
       -o Dir::Etc::Preferences="$apt/etc/preferences" -o Dir::Etc::PreferencesParts="$apt/etc/preferences.d"
@@ -38,11 +41,27 @@ aptc=(apt-get -q -o Dir::Etc="$apt/etc" -o Dir::Etc::SourceList="$apt/etc/source
       -o Dir::Cache="$apt/cache" -o APT::Architecture=riscv64 -o APT::Architectures::=riscv64
       -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o APT::Install-Recommends=0)
 
-echo "  VMM     $suite riscv64 qemu-system-riscv (private apt: $apt)"
-"${aptc[@]}" update >"$dir/apt.log" 2>&1 ||
-	{ tail -5 "$dir/apt.log" >&2; die "apt-get update for $suite riscv64 failed (log: $dir/apt.log)"; }
+# update SUITE: a complete, signed index of SUITE whose codename is ours.
+update() {
+	rm -rf "$apt/state/lists" && mkdir -p "$apt/state/lists/partial"
+	echo "deb [arch=riscv64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $1 main" \
+		>"$apt/etc/sources.list"
+	echo "== apt-get update ($1)" >>"$dir/apt.log"
+	"${aptc[@]}" update >>"$dir/apt.log" 2>&1 &&
+		grep -qx "Codename: $codename" "$apt"/state/lists/*_InRelease
+}
+
+echo "  VMM     $codename riscv64 qemu-system-riscv (private apt: $apt)"
+: >"$dir/apt.log"
+for suite in "$codename" stable; do
+	update "$suite" && break
+	echo "  VMM     no usable $suite index from $mirror (log: $dir/apt.log)"
+	suite=
+done
+[ -n "$suite" ] ||
+	{ tail -5 "$dir/apt.log" >&2; die "apt-get update for $codename riscv64 failed (log: $dir/apt.log)"; }
 "${aptc[@]}" install -y -d qemu-system-riscv >>"$dir/apt.log" 2>&1 ||
-	{ tail -5 "$dir/apt.log" >&2; die "downloading $suite riscv64 qemu-system-riscv failed (log: $dir/apt.log)"; }
+	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv failed (log: $dir/apt.log)"; }
 
 root=$dir/root
 rm -rf "$root" && mkdir -p "$root"
