@@ -48,17 +48,14 @@ update() {
 		>"$apt/etc/sources.list"
 	echo "== apt-get update ($1)" >>"$dir/apt.log"
 	"${aptc[@]}" update >>"$dir/apt.log" 2>&1 &&
-		grep -qx "Codename: $codename" "$apt"/state/lists/*_InRelease
+		grep -qx "Codename: $codename" "$apt"/state/lists/*_InRelease && return 0
+	echo "  VMM     no usable $1 index from $mirror (log: $dir/apt.log)"
+	return 1
 }
 
 echo "  VMM     $codename riscv64 qemu-system-riscv (private apt: $apt)"
 : >"$dir/apt.log"
-for suite in "$codename" stable; do
-	update "$suite" && break
-	echo "  VMM     no usable $suite index from $mirror (log: $dir/apt.log)"
-	suite=
-done
-[ -n "$suite" ] ||
+update "$codename" || update stable ||
 	{ tail -5 "$dir/apt.log" >&2; die "apt-get update for $codename riscv64 failed (log: $dir/apt.log)"; }
 "${aptc[@]}" install -y -d qemu-system-riscv >>"$dir/apt.log" 2>&1 ||
 	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv failed (log: $dir/apt.log)"; }
