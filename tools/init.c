@@ -13,6 +13,12 @@
  *   ...what the step printed...
  *   SVT-END <step> rc=<exit status, or 128+signal>
  *   SVT-DONE
+ *
+ * Each SVT-BEGIN line is followed by a begin mark, each SVT-END line
+ * preceded by an end mark (svt.h), so a QEMU plugin that counts what the
+ * guest executes (tools/fence-count.c) can tell the steps apart: its marks
+ * come in the order of these lines. The L2 guests run this /init too;
+ * their marks come between those of the L1 step that runs them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "svt.h"
 
 #define DT_ISA "/sys/firmware/devicetree/base/cpus/cpu@0/riscv,isa-extensions"
 
@@ -140,12 +148,14 @@ int main(void)
 
 		snprintf(name, sizeof(name), "%s", step);
 		printf("SVT-BEGIN %s\n", name);
+		svt_mark(0);
 		if (!strcmp(step, "cpuinfo"))
 			rc = step_cpuinfo();
 		else if (!strcmp(step, "dt-isa"))
 			rc = step_dt_isa();
 		else
 			rc = run_program(step);
+		svt_mark(1);
 		printf("SVT-END %s rc=%d\n", name, rc);
 	}
 	printf("SVT-DONE\n");
