@@ -3,14 +3,15 @@
 #
 # bench.sh WORK [ROUNDS]: "make bench". Boots each pair of bench scenarios
 # of tools/scenarios side by side, alternating which goes first, ROUNDS
-# times (default 3), keeps every console under WORK/bench/, then writes the
-# report (medians and ratios) and the chart into Documentation/.
+# times (default 5), keeps every console and fence count under WORK/bench/,
+# then writes the report (medians, the spread of the per-round ratios,
+# fences per operation) and the chart into Documentation/.
 set -euo pipefail
 
 work=$(realpath -m "$1")
-rounds=${2:-3}
+rounds=${2:-5}
 here=$(dirname "$(realpath "$0")")
-pairs="bench-gs-0004:bench-gs-0003 bench-pf-on:bench-pf-off bench-l2-tip:bench-l2-base"
+pairs=$(python3 "$here/bench-report.py" --pairs)
 
 rm -rf "$work/bench" && mkdir -p "$work/bench"
 for r in $(seq 1 "$rounds"); do
@@ -21,6 +22,7 @@ for r in $(seq 1 "$rounds"); do
 			echo "  ROUND   $r/$rounds $s"
 			"$here/boot.sh" "$work" "$s" >/dev/null
 			cp "$work/logs/$s.log" "$work/bench/$s.$r.log"
+			cp "$work/logs/$s.log.fences" "$work/bench/$s.$r.log.fences"
 		done
 	done
 done

@@ -10,6 +10,9 @@
 # (tools/l2.c) can boot an L2 guest; the L2 console lines (prefixed "L2 "
 # in the L1 console) are also kept in WORK/logs/NAME.l2.log.
 #
+# QEMU runs with the fence-count plugin (tools/plugin.sh builds it); its
+# counts go to WORK/logs/NAME.log.fences, read with tools/fences.py.
+#
 # Prints the QEMU command line first (paste it to reproduce the boot by
 # hand). Exits 0 when /init got through all its steps (SVT-DONE) and the
 # console has no BUG:/WARNING:/Oops/KASAN/UBSAN/panic line; otherwise says
@@ -21,7 +24,7 @@ name=$2
 here=$(dirname "$(realpath "$0")")
 fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 
-read -r _ kernel timeout cpu l2 steps < <(awk -v n="$name" '$1 == n' "$here/scenarios") ||
+read -r _ kernel timeout cpu smp l2 steps < <(awk -v n="$name" '$1 == n' "$here/scenarios") ||
 	{ echo "boot: no scenario '$name' in $here/scenarios" >&2; exit 1; }
 img=$work/img/$kernel
 [ -f "$img/built" ] || { echo "boot: $img not built (run make first)" >&2; exit 1; }
@@ -29,21 +32,34 @@ mkdir -p "$work/logs"
 log=$work/logs/$name.log
 initrd=$img/initramfs.cpio.gz
 
+# l2_image NAME: the Image of an L2 kernel: one of ours (WORK/img/NAME),
+# or "debian", Debian 13's own riscv64 kernel (tools/vmm.sh).
+l2_image() {
+	local f=$work/img/$1/Image
+	[ "$1" = debian ] && f=$(dirname "$work")/vmm/debian/Image
+	[ -f "$f" ] && echo "$f"
+}
+
 inputs=("$img/Image" "$img/initramfs.cpio.gz" "$fw")
 if [ "$l2" != - ]; then
 	vmm=$(dirname "$work")/vmm/vmm.cpio.gz
 	[ -f "$vmm" ] || { echo "boot: $vmm missing (run make first)" >&2; exit 1; }
 	inputs+=("$vmm" "$work/img/l2-initramfs.cpio.gz")
 	for k in ${l2//+/ }; do
-		[ -f "$work/img/$k/built" ] || { echo "boot: $work/img/$k not built" >&2; exit 1; }
-		inputs+=("$work/img/$k/Image")
+		l2img=$(l2_image "$k") || { echo "boot: no L2 kernel '$k' (run make first)" >&2; exit 1; }
+		inputs+=("$l2img")
 	done
 	initrd=$work/nested/$name.cpio.gz
 fi
 
-cmd=(qemu-system-riscv64 -M virt -cpu "$cpu" -smp 2 -m 2G -nographic -no-reboot
+# Every boot counts the TLB fences it executes, per step (tools/fences.py).
+plugin=$(dirname "$work")/plugin/fence-count.so
+[ -f "$plugin" ] || { echo "boot: $plugin missing (run make first)" >&2; exit 1; }
+inputs+=("$plugin")
+cmd=(qemu-system-riscv64 -M virt -cpu "$cpu" -smp "$smp" -m 2G -nographic -no-reboot
      -bios "$fw" -kernel "$img/Image" -initrd "$initrd"
-     -append "console=ttyS0 panic=-1 svt.run=$steps")
+     -append "console=ttyS0 panic=-1 svt.run=$steps"
+     -plugin "$plugin" -d plugin -D "$log.fences")
 
 # BOOT_REUSE=1 (make check, unless CHECK_REBOOT=1): a boot with exactly the
 # inputs and command line of the last boot of NAME that passed is not run
@@ -61,7 +77,7 @@ if [ "$l2" != - ]; then
 	rm -rf "$stage" && mkdir -p "$stage/l2"
 	cp "$work/img/l2-initramfs.cpio.gz" "$stage/l2/initramfs.cpio.gz"
 	for k in ${l2//+/ }; do
-		mkdir -p "$stage/l2/$k" && cp "$work/img/$k/Image" "$stage/l2/$k/"
+		mkdir -p "$stage/l2/$k" && cp "$(l2_image "$k")" "$stage/l2/$k/Image"
 	done
 	{ cat "$img/initramfs.cpio.gz" "$vmm"
 	  (cd "$stage" && find l2 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1)

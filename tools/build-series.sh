@@ -36,6 +36,13 @@ else
 	commits=$tip
 fi
 
+# The guest programs (tools/NAME.c) of the L1 and of the L2 initramfs,
+# and what they are built from.
+l1_progs="init onereg-probe onereg-sweep pf-bench clock-test l2"
+l2_progs="init pf-bench clock-test"
+l1_src=("$here/svt.h" $(printf "$here/%s.c " $l1_progs))
+l2_src=("$here/svt.h" $(printf "$here/%s.c " $l2_progs))
+
 # Kernel side of a commit: Image, uapi headers and KVM selftests, kept in
 # DST. Rebuilt only when missing or when the config fragment changed.
 build_kernel() {
@@ -59,7 +66,7 @@ build_kernel() {
 # Rebuilt when a program changed, without touching the kernel build.
 build_initramfs() {
 	local dst=$1 stage=$1/root prog
-	if [ -f "$dst/built" ] && [ -z "$(find "$dst/kernel.built" "$here"/*.c -newer "$dst/built")" ]; then
+	if [ -f "$dst/built" ] && [ -z "$(find "$dst/kernel.built" "${l1_src[@]}" -newer "$dst/built")" ]; then
 		return 0
 	fi
 	echo "  INITRD  $dst/initramfs.cpio.gz"
@@ -67,7 +74,7 @@ build_initramfs() {
 	# Linked dynamically like the selftests: bookworm's riscv64 binutils
 	# 2.40 segfaults on -static and its cross libc has no rcrt1.o for
 	# -static-pie.
-	for prog in init onereg-probe pf-bench clock-test l2; do
+	for prog in $l1_progs; do
 		riscv64-linux-gnu-gcc -O2 -Wall -Werror -isystem "$dst/include" \
 			-o "$stage/bin/$prog" "$here/$prog.c"
 	done
@@ -84,12 +91,12 @@ build_initramfs() {
 # One for every kernel (nothing in it depends on the kernel's headers).
 build_l2_initramfs() {
 	local dst=$work/img/l2-initramfs.cpio.gz stage=$work/img/l2-root prog
-	if [ -f "$dst" ] && [ -z "$(find "$here"/*.c -newer "$dst")" ]; then
+	if [ -f "$dst" ] && [ -z "$(find "${l2_src[@]}" -newer "$dst")" ]; then
 		return 0
 	fi
 	echo "  INITRD  $dst"
 	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
-	for prog in init pf-bench clock-test; do
+	for prog in $l2_progs; do
 		riscv64-linux-gnu-gcc -O2 -Wall -Werror -o "$stage/bin/$prog" "$here/$prog.c"
 	done
 	mv "$stage/bin/init" "$stage/init"

@@ -45,6 +45,9 @@ else
 		tar -C "$origin.tmp" --strip-components=1 -xJf "$tarball"
 		ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
 		git -C "$origin.tmp" init -q
+		# No "git gc --auto" repacking ~80000 loose objects in the
+		# background while the kernel builds.
+		git -C "$origin.tmp" config gc.auto 0
 		git -C "$origin.tmp" add -A -f  # Debian's .gitignore ignores "/*"
 		git -C "$origin.tmp" -c user.name=svvptc-harness -c user.email=harness@localhost \
 			commit -q -m "Debian linux-source-6.12 $ver (unpacked base)"

@@ -1,21 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vmm.sh DIR: the VMM the L1 guest uses to boot its own (L2) guest.
+# vmm.sh DIR: what the L1 guest needs to boot its own (L2) guests, from
+# Debian 13 "trixie" riscv64, downloaded through a private apt
+# configuration under DIR/apt (own sources list, state and cache; the
+# host's apt setup is neither read nor changed) and unpacked with dpkg-deb
+# (no maintainer scripts):
 #
-# Debian 13 "trixie" riscv64 qemu-system-riscv, downloaded through a private
-# apt configuration under DIR/apt (own sources list, state and cache;
-# the host's apt setup is neither read nor changed), unpacked with dpkg-deb
-# (no maintainer scripts), reduced to qemu-system-riscv64 and the shared
-# objects it needs, and packed as DIR/vmm.cpio.gz:
+#   DIR/vmm.cpio.gz   the VMM: qemu-system-riscv64 and the shared objects
+#                     it needs, as /vmm/bin/qemu-system-riscv64 and
+#                     /vmm/lib/ld-linux-riscv64-lp64d.so.1, libc.so.6, ...
+#                     (trixie's own)
+#   DIR/debian/Image  the distribution guest: the kernel of the newest
+#                     linux-image-6.12.*-riscv64 package, unmodified
+#                     (its /boot/vmlinux-*, which QEMU boots directly),
+#   DIR/debian/config its config, DIR/debian/version its package version.
 #
-#   /vmm/bin/qemu-system-riscv64
-#   /vmm/lib/ld-linux-riscv64-lp64d.so.1, libc.so.6, ... (trixie's own)
-#
-# Run it inside a guest as
+# Run the VMM inside a guest as
 #   /vmm/lib/ld-linux-riscv64-lp64d.so.1 --library-path /vmm/lib /vmm/bin/qemu-system-riscv64
 # so that it never mixes with the initramfs' own (bookworm) libc.
-# Done once: a later run with DIR/vmm.cpio.gz present does nothing.
+# Done once: a later run with both outputs present does nothing.
 #
 # The suite is tried by its codename, then by its alias "stable": a mirror
 # caught between two syncs can serve a Packages index that no longer
@@ -27,19 +31,13 @@ dir=$(realpath -m "$1")
 out=$dir/vmm.cpio.gz
 codename=${VMM_SUITE:-trixie}
 mirror=${VMM_MIRROR:-http://deb.debian.org/debian}
-die() { echo "vmm: $*" >&2; exit 1; }
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
 
-[ -f "$out" ] && exit 0
+[ -f "$out" ] && [ -f "$dir/debian/Image" ] && exit 0
 
 apt=$dir/apt
-mkdir -p "$apt"/{etc/sources.list.d,etc/preferences.d,state/lists/partial,cache/archives/partial}
-: >"$apt/state/status"
-aptc=(apt-get -q -o Dir::Etc="$apt/etc" -o Dir::Etc::SourceList="$apt/etc/sources.list"
-      -o Dir::Etc::SourceParts="$apt/etc/sources.list.d"
-      -o Dir::Etc::Preferences="$apt/etc/preferences" -o Dir::Etc::PreferencesParts="$apt/etc/preferences.d"
-      -o Dir::State="$apt/state" -o Dir::State::status="$apt/state/status"
-      -o Dir::Cache="$apt/cache" -o APT::Architecture=riscv64 -o APT::Architectures::=riscv64
-      -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o APT::Install-Recommends=0)
+papt "$apt" riscv64
 
 # update SUITE: a complete, signed index of SUITE whose codename is ours.
 update() {
@@ -57,14 +55,29 @@ echo "  VMM     $codename riscv64 qemu-system-riscv (private apt: $apt)"
 : >"$dir/apt.log"
 update "$codename" || update stable ||
 	{ tail -5 "$dir/apt.log" >&2; die "apt-get update for $codename riscv64 failed (log: $dir/apt.log)"; }
-"${aptc[@]}" install -y -d qemu-system-riscv >>"$dir/apt.log" 2>&1 ||
-	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv failed (log: $dir/apt.log)"; }
+# The newest 6.12 distribution kernel the suite has for riscv64.
+kpkg=$("${aptc[@]/#apt-get/apt-cache}" pkgnames linux-image-6.12. 2>>"$dir/apt.log" |
+	grep -E '^linux-image-6\.12\.[0-9]+.*-riscv64$' | sort -V | tail -1)
+[ -n "$kpkg" ] || die "no linux-image-6.12.*-riscv64 in $codename riscv64 (log: $dir/apt.log)"
+"${aptc[@]}" install -y -d qemu-system-riscv "$kpkg" >>"$dir/apt.log" 2>&1 ||
+	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv and $kpkg failed (log: $dir/apt.log)"; }
 
 root=$dir/root
 rm -rf "$root" && mkdir -p "$root"
 for deb in "$apt"/cache/archives/*.deb; do
-	dpkg-deb -x "$deb" "$root"
+	case "$(basename "$deb")" in
+	"${kpkg}_"*)	# only /boot: the modules are of no use to the harness
+		dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" -x --wildcards './boot/*' ;;
+	*)	dpkg-deb -x "$deb" "$root" ;;
+	esac
 done
+kimg=$(ls "$root"/boot/vmlinux-* 2>/dev/null | head -1)
+[ -n "$kimg" ] || die "no /boot/vmlinux-* in $kpkg"
+rm -rf "$dir/debian" && mkdir -p "$dir/debian"
+cp "$kimg" "$dir/debian/Image"
+cp "$root/boot/config-${kimg##*/vmlinux-}" "$dir/debian/config"
+dpkg-deb -W --showformat='${Package} ${Version}\n' "$apt/cache/archives/${kpkg}_"*.deb >"$dir/debian/version"
+echo "  VMM     $dir/debian: $(cat "$dir/debian/version")"
 qemu=$root/usr/bin/qemu-system-riscv64
 [ -x "$qemu" ] || die "no usr/bin/qemu-system-riscv64 in the downloaded packages"
 
