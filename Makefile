@@ -30,6 +30,7 @@ tree: deps
 kernel: tree
 	tools/build-series.sh $(WORK) $(FRAG)
 	tools/vmm.sh build/vmm
+	tools/plugin.sh build/plugin
 
 check: deps
 	tools/check.sh $(WORK) $(FRAG)
@@ -37,6 +38,7 @@ check: deps
 bench: tree
 	tools/build-series.sh $(WORK) $(FRAG) all
 	tools/vmm.sh build/vmm
+	tools/plugin.sh build/plugin
 	tools/bench.sh $(WORK)
 
 clean:
