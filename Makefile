@@ -7,10 +7,12 @@
 #   make                     main job: deps, series, build, boot, verdict
 #   make check               the test suite (ends with "N passed, N failed");
 #                            CHECK_REBOOT=1 boots again what passed unchanged
-#   make bench               side-by-side benchmarks -> Documentation/
+#   make bench               patched 6.12 vs stock 6.12 vs mainline 7.2,
+#                            ROUNDS=5 interleaved rounds -> Documentation/
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
 #
 KERNEL_SRC ?=
+ROUNDS ?= 5
 WORK := build/$(if $(KERNEL_SRC),user,debian)
 FRAG := arch/riscv/configs/svvptc_kvm.config
 export KERNEL_SRC
@@ -37,9 +39,11 @@ check: deps
 
 bench: tree
 	tools/build-series.sh $(WORK) $(FRAG) all
+	tools/mainline.sh build/mainline
+	tools/build-series.sh $(WORK) $(FRAG) mainline
 	tools/vmm.sh build/vmm
 	tools/plugin.sh build/plugin
-	tools/bench.sh $(WORK)
+	tools/bench.sh $(WORK) $(ROUNDS)
 
 clean:
 	rm -rf build

@@ -5,11 +5,12 @@
 Reads the consoles and fence counts tools/bench.sh kept (NAME.ROUND.log and
 NAME.ROUND.log.fences), prints the figures, and writes DOCDIR/benchmarks.rst
 and DOCDIR/benchmarks.png. For each comparison: the median of each side,
-the gain of A over B from the medians, the min..max of the per-round gains
-(round r of A against round r of B, booted one after the other), and the
-TLB fences each side executed per operation (exact counts, no spread).
+the gains of the first side over each other side from the medians, the
+min..max of the per-round gains (round r against round r, booted one after
+the other), and the TLB fences each side executed per operation (exact
+counts, no spread).
 
-bench-report.py --pairs prints the scenario pairs bench.sh boots.
+bench-report.py --groups prints the groups of scenarios bench.sh boots.
 """
 import glob
 import os
@@ -31,40 +32,44 @@ METRICS = {
 }
 PT_PAGES = 64 * 256          # kvm_page_table_test -b 64M
 DP_PAGES = 2 * 64 * 256      # demand_paging_test -b 64M -v 2
-# (title, metric, A, B, A label, B label, step path, fence counters, operations
-# per run: a number, or "faults" for pf-bench's own count)
+# (title, metric, scenarios, their labels, step path, fence counters,
+# operations per run: a number, or "faults" for pf-bench's own count). The
+# first scenario is the one the others are compared with.
+HOSTS = ("patched 6.12", "stock 6.12", "mainline 7.2")
+GS_HOSTS = ("patched 6.12", "6.12 up to 0003", "mainline 7.2")
 COMPARISONS = [
     ("G-stage populate, kvm_page_table_test KVM_CREATE_MAPPINGS", "create",
-     "bench-gs-0005", "bench-gs-0003", "patches 0004+0005", "up to 0003",
+     ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline"), GS_HOSTS,
      ("kvm_page_table_test",), ("hfence.gvma",), PT_PAGES),
     ("G-stage write faults, kvm_page_table_test KVM_UPDATE_MAPPINGS", "update",
-     "bench-gs-0005", "bench-gs-0003", "patches 0004+0005", "up to 0003",
+     ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline"), GS_HOSTS,
      ("kvm_page_table_test",), ("hfence.gvma",), PT_PAGES),
     ("Guest demand paging, demand_paging_test overall rate", "dp_rate",
-     "bench-gs-0005", "bench-gs-0003", "patches 0004+0005", "up to 0003",
+     ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline"), GS_HOSTS,
      ("demand_paging_test",), ("hfence.gvma",), DP_PAGES),
-    ("L1 user page faults, pf-bench (6.12 Svvptc fast path)", "pf_rate",
-     "bench-pf-on", "bench-pf-off", "svvptc=true", "svvptc=false",
-     ("pf-bench",), ("sfence.vma",), "faults"),
     ("L2 user page faults, pf-bench in a nested guest (L1 svvptc=true)", "pf_rate",
-     "bench-l2-tip", "bench-l2-base", "patched L1 host", "6.12 L1 host",
+     ("bench-l2-tip", "bench-l2-base", "bench-l2-mainline"), HOSTS,
      ("l2:tip", "pf-bench"), ("sfence.vma", "hfence.gvma"), "faults"),
-    ("Debian 13 guest kernel, user page faults, patched vs stock host", "pf_rate",
-     "bench-deb-tip", "bench-deb-base", "patched L1 host", "6.12 L1 host",
+    ("Debian 13 guest kernel, user page faults (L1 svvptc, sscofpmf)", "pf_rate",
+     ("bench-deb-tip", "bench-deb-base", "bench-deb-mainline"), HOSTS,
      ("l2:debian", "pf-bench"), ("sfence.vma", "hfence.gvma"), "faults"),
+    ("L1 user page faults, pf-bench (6.12's own Svvptc fast path)", "pf_rate",
+     ("bench-pf-on", "bench-pf-off"), ("svvptc=true", "svvptc=false"),
+     ("pf-bench",), ("sfence.vma",), "faults"),
 ]
 # hfence.gvma per new guest page at 1, 2 and 4 vCPUs (L1 -smp 4)
-SCALING = ("bench-scale-tip", "bench-scale-0003", "series tip", "up to 0003",
+SCALING = (("bench-scale-tip", "bench-scale-0003"), ("series tip", "up to 0003"),
            [(v, f"demand_paging_test:-b:32M:-v:{v}:-m:0", 8192 * v) for v in (1, 2, 4)])
 
 
-def pairs():
+def groups():
+    """The groups of scenarios bench.sh boots together, in rotating order."""
     seen = []
     for c in COMPARISONS:
-        if (c[2], c[3]) not in seen:
-            seen.append((c[2], c[3]))
-    seen.append(SCALING[:2])
-    return " ".join(f"{a}:{b}" for a, b in seen)
+        if c[2] not in seen:
+            seen.append(c[2])
+    seen.append(SCALING[0])
+    return " ".join(":".join(g) for g in seen)
 
 
 def logs(bench, scenario):
@@ -75,33 +80,55 @@ def logs(bench, scenario):
     return found
 
 
-def sample(log, metric):
-    m = re.search(METRICS[metric][0], open(log, errors="replace").read())
+def step_text(log, path):
+    """What the step PATH (an L1 step, then an L2 step in it) printed."""
+    lines = [line.rstrip("\n") for line in open(log, errors="replace")]
+    for level, want in enumerate(path):
+        prefix = "L2 " * level
+        out, on = [], False
+        for line in lines:
+            if not line.startswith(prefix):
+                continue
+            rest = line[len(prefix):]
+            if rest.startswith("SVT-BEGIN ") and fences.matches(rest.split()[1], want):
+                on = True
+            elif on and rest.startswith("SVT-END "):
+                break
+            elif on:
+                out.append(line)
+        if not on:
+            sys.exit(f"bench-report: no step {' > '.join(path)} in {log}")
+        lines = out
+    return "\n".join(line[3 * (len(path) - 1):] for line in lines)
+
+
+def sample(log, metric, path):
+    m = re.search(METRICS[metric][0], step_text(log, path))
     if not m:
-        sys.exit(f"bench-report: no {metric} figure in {log}")
+        sys.exit(f"bench-report: no {metric} figure in {' > '.join(path)} of {log}")
     return float(m.group(1))
 
 
 def step_fences(log, path):
-    """{counter: count} of the step PATH in LOG, and pf-bench's faults."""
+    """{counter: count} of the step PATH in LOG."""
     for p, delta in fences.steps(log, log + ".fences"):
         names = p.split(" > ")
         if len(names) == len(path) and all(fences.matches(n, w) for n, w in zip(names, path)):
-            text = open(log, errors="replace").read()
-            m = re.search(r"pf-bench faults=(\d+)", text)
-            return delta, int(m.group(1)) if m else None
-    sys.exit(f"bench-report: no step {' > '.join(path)} in {log}")
+            return delta
+    sys.exit(f"bench-report: no fence counts for {' > '.join(path)} in {log}")
 
 
 def per_op(bench, scenario, path, counters, ops):
-    """Median over the rounds of COUNTER per operation, for each counter."""
+    """Median over the rounds of COUNTER per operation, for each counter;
+    OPS is a number, or "faults": the faults pf-bench counted in the step."""
     out = {}
     for k in counters:
         vals = []
         for log in logs(bench, scenario):
-            delta, faults = step_fences(log, path)
-            n = faults if ops == "faults" else ops
-            vals.append(delta.get(k, 0) / n)
+            n = ops
+            if ops == "faults":
+                n = int(re.search(r"pf-bench faults=(\d+)", step_text(log, path)).group(1))
+            vals.append(step_fences(log, path).get(k, 0) / n)
         out[k] = statistics.median(vals)
     return out
 
@@ -116,28 +143,29 @@ def fmt_fences(f):
 
 
 def main():
-    if sys.argv[1:] == ["--pairs"]:
-        print(pairs())
+    if sys.argv[1:] == ["--groups"]:
+        print(groups())
         return
     bench, docdir = sys.argv[1], sys.argv[2]
     rows = []
-    for title, metric, a, b, alab, blab, path, counters, ops in COMPARISONS:
+    for title, metric, scen, labels, path, counters, ops in COMPARISONS:
         unit, better = METRICS[metric][1], METRICS[metric][2]
-        sa = [sample(p, metric) for p in logs(bench, a)]
-        sb = [sample(p, metric) for p in logs(bench, b)]
-        ma, mb = statistics.median(sa), statistics.median(sb)
-        # gain > 1 means A is better than B, whichever way "better" points
+        # gain > 1: the first side is better, whichever way "better" points
         gain = (lambda x, y: y / x) if better == "lower" else (lambda x, y: x / y)
-        rounds = [gain(x, y) for x, y in zip(sa, sb)]
-        fa, fb = (per_op(bench, s, path, counters, ops) for s in (a, b))
-        rows.append(dict(title=title, unit=unit, alab=alab, blab=blab, ma=ma, mb=mb,
-                         sa=sa, sb=sb, gain=gain(ma, mb), rounds=rounds, fa=fa, fb=fb,
-                         op="fault" if ops == "faults" else "page"))
-        print(f"  {title}: {alab} {fmt(ma)} {unit} vs {blab} {fmt(mb)} {unit}"
-              f" -> {gain(ma, mb):.2f}x (rounds {min(rounds):.2f}..{max(rounds):.2f});"
-              f" per {rows[-1]['op']}: {fmt_fences(fa)} vs {fmt_fences(fb)}")
+        samples = [[sample(p, metric, path) for p in logs(bench, sc)] for sc in scen]
+        med = [statistics.median(x) for x in samples]
+        gains = [(gain(med[0], med[i]), [gain(x, y) for x, y in zip(samples[0], samples[i])])
+                 for i in range(1, len(scen))]
+        fen = [per_op(bench, sc, path, counters, ops) for sc in scen]
+        rows.append(dict(title=title, unit=unit, labels=labels, med=med, samples=samples,
+                         gains=gains, fences=fen, op="fault" if ops == "faults" else "page"))
+        print(f"  {title}:")
+        for i, lab in enumerate(labels):
+            print(f"    {lab}: {fmt(med[i])} {unit}; per {rows[-1]['op']}: {fmt_fences(fen[i])}")
+        for i, (g, rounds) in enumerate(gains, 1):
+            print(f"    {labels[0]} / {labels[i]}: {g:.2f}x (rounds {min(rounds):.2f}..{max(rounds):.2f})")
 
-    sa_name, sb_name, salab, sblab, steps = SCALING
+    (sa_name, sb_name), (salab, sblab), steps = SCALING
     scale = []
     for v, step, pages in steps:
         fa = per_op(bench, sa_name, (step,), ("hfence.gvma",), pages)["hfence.gvma"]
@@ -145,7 +173,7 @@ def main():
         scale.append((v, pages, fa, fb))
         print(f"  hfence.gvma per new guest page, {v} vCPU(s): {salab} {fa:.4f}, {sblab} {fb:.3f}")
 
-    nrounds = len(rows[0]["sa"])
+    nrounds = len(rows[0]["samples"][0])
     qemu = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
     rst = [
@@ -155,36 +183,46 @@ def main():
         "Benchmarks",
         "==========",
         "",
-        f"Written by ``make bench`` on {time.strftime('%Y-%m-%d')}, {nrounds} rounds per",
-        "scenario, the two sides of each comparison booted one after the other,",
-        f"alternating which goes first, under {qemu}, TCG, on one",
-        "machine. Time figures are medians; the gain is how many times better A",
-        "is than B (time: B/A, rate: A/B), from the medians, and the range is the",
-        "min..max of the gains of the single rounds (round r of A against round r",
-        "of B). Fences are exact counts of executed instructions (the",
-        "fence-count QEMU plugin) per operation: per page the test maps, or per",
-        "page fault pf-bench takes. Every console is kept under ``build/*/bench/``.",
+        f"Written by ``make bench`` on {time.strftime('%Y-%m-%d')}, {nrounds} rounds, the",
+        "hosts of each row booted one after the other in every round, rotating",
+        f"which goes first, under {qemu}, TCG, on one machine",
+        "(2 cores). Time figures are medians of the rounds. A gain is how many",
+        "times better the patched 6.12 host is than the other (time: other/patched,",
+        "rate: patched/other), from the medians; in brackets the min..max of the",
+        "gains of the single rounds (round r against round r). Fences are exact",
+        "counts of executed instructions (the fence-count QEMU plugin) per",
+        "operation: per page the test maps, or per page fault pf-bench takes.",
+        "Every console is kept under ``build/*/bench/``.",
+        "",
+        "Hosts: patched 6.12 is the series tip; stock 6.12 the unpatched base;",
+        "6.12 up to 0003 the series without its G-stage patches (the G-stage",
+        "rows compare with it, so that only 0004 and 0005 differ); mainline 7.2",
+        "Debian's linux-source-7.2 built from the same fragment. The L1 CPU is",
+        "``rv64,h=true,svvptc=true,ztso=true`` (with sscofpmf for the Debian",
+        "guest, whose clock needs it on a stock host); the L2 guest of the",
+        "nested row is the tip kernel on every host.",
         "",
         ".. list-table::",
         "   :header-rows: 1",
         "",
         "   * - What",
-        "     - A",
-        "     - B",
-        "     - Gain of A (rounds)",
-        "     - Fences per operation, A | B",
+        "     - Medians",
+        "     - Gains of patched 6.12 (rounds)",
+        "     - Fences per operation",
     ]
     for r in rows:
         rst += [
             f"   * - {r['title']}",
-            f"     - {r['alab']}: {fmt(r['ma'])} {r['unit']}",
-            f"     - {r['blab']}: {fmt(r['mb'])} {r['unit']}",
-            f"     - {r['gain']:.2f}x ({min(r['rounds']):.2f}..{max(r['rounds']):.2f})",
-            f"     - per {r['op']}: {fmt_fences(r['fa'])} | {fmt_fences(r['fb'])}",
+            "     - " + "; ".join(f"{lab}: {fmt(m)} {r['unit']}"
+                                 for lab, m in zip(r['labels'], r['med'])),
+            "     - " + "; ".join(f"/ {r['labels'][i]}: {g:.2f}x ({min(rd):.2f}..{max(rd):.2f})"
+                                 for i, (g, rd) in enumerate(r['gains'], 1)),
+            f"     - per {r['op']}: " + "; ".join(f"{lab}: {fmt_fences(f)}"
+                                               for lab, f in zip(r['labels'], r['fences'])),
         ]
     rst += [
         "",
-        f"HFENCE.GVMA per new guest page, demand_paging_test -b 32M per vCPU, L1",
+        "HFENCE.GVMA per new guest page, demand_paging_test -b 32M per vCPU, L1",
         f"``-smp 4`` ({salab} vs {sblab}):",
         "",
         ".. list-table::",
@@ -200,14 +238,15 @@ def main():
     rst += [
         "",
         ".. image:: benchmarks.png",
-        "   :alt: gain of A over B, every round and the median; fences per operation",
+        "   :alt: gains of the patched host, every round and the median; fences per page",
         "",
-        "Samples, round by round (A | B):",
+        "Samples, round by round:",
         "",
     ]
     for r in rows:
-        rst.append(f"- {r['title']}: {' '.join(fmt(x) for x in r['sa'])} | "
-                   f"{' '.join(fmt(x) for x in r['sb'])} {r['unit']}")
+        rst.append(f"- {r['title']} ({r['unit']}): " + " | ".join(
+            f"{lab}: {' '.join(fmt(x) for x in smp)}"
+            for lab, smp in zip(r['labels'], r['samples'])))
     rst += ["", "Reproduce: ``make bench`` (after ``make check`` has built every patch).",
             "What these figures can and cannot show: see testing.rst.", ""]
     with open(os.path.join(docdir, "benchmarks.rst"), "w") as f:
@@ -217,35 +256,41 @@ def main():
 
 
 def chart(bench, docdir, rows, scale, nrounds):
+    """Gains per row (one bar per compared host at its median, a point per
+    round), and the fence scaling."""
     med = os.path.join(bench, "gain.dat")
     pts = os.path.join(bench, "rounds.dat")
     fen = os.path.join(bench, "scale.dat")
-    with open(med, "w") as f:
+    width = 0.35
+    with open(med, "w") as f, open(pts, "w") as p:
         for i, r in enumerate(rows):
-            f.write(f'{i} {r["gain"]:.4f} "{r["title"].split(",")[0]}"\n')
-    with open(pts, "w") as f:
-        for i, r in enumerate(rows):
-            for g in r["rounds"]:
-                f.write(f"{i} {g:.4f}\n")
+            for j, (g, rounds) in enumerate(r["gains"]):
+                x = i + (j - (len(r["gains"]) - 1) / 2) * width
+                f.write(f'{x:.3f} {g:.4f} {j} "vs {r["labels"][j + 1]}"\n')
+                for rg in rounds:
+                    p.write(f"{x:.3f} {rg:.4f}\n")
     with open(fen, "w") as f:
         for v, pages, fa, fb in scale:
             f.write(f"{v} {fa:.5f} {fb:.5f}\n")
+    xtics = ", ".join(f'"{r["title"].split(",")[0]}" {i}' for i, r in enumerate(rows))
     plot = f"""
-set terminal pngcairo size 1000,780 font ",10"
+set terminal pngcairo size 1100,820 font ",10"
 set output "{os.path.join(docdir, 'benchmarks.png')}"
 set multiplot layout 2,1
-set title "Gain of A over B: bars = median of {nrounds} rounds, points = single rounds (1.0 = no difference)"
+set title "Gain of the patched 6.12 host: bars = median of {nrounds} rounds, points = single rounds (1.0 = same)"
 set style fill solid 0.5
-set boxwidth 0.6
+set boxwidth {width * 0.9}
 set yrange [0:*]
 set grid ytics
 set ylabel "x"
-set xtics rotate by -12
-set xrange [-0.5:{len(rows) - 0.5}]
-set arrow 1 from -0.5,1 to {len(rows) - 0.5},1 nohead dt 2
-plot "{med}" using 1:2:xtic(3) with boxes notitle, \\
-     "{pts}" using 1:2 with points pt 7 ps 0.8 lc rgb "black" title "rounds", \\
-     "{med}" using 1:2:(sprintf("%.2fx", $2)) with labels offset 0,0.8 notitle
+set xtics ({xtics}) rotate by -10
+set xrange [-0.6:{len(rows) - 0.4}]
+set arrow 1 from -0.6,1 to {len(rows) - 0.4},1 nohead dt 2
+set key top right
+plot "{med}" using 1:($3 == 0 ? $2 : 1/0) with boxes lc rgb "#4477aa" title "vs the other 6.12 side", \\
+     "{med}" using 1:($3 == 1 ? $2 : 1/0) with boxes lc rgb "#cc6677" title "vs mainline 7.2", \\
+     "{pts}" using 1:2 with points pt 7 ps 0.7 lc rgb "black" title "rounds", \\
+     "{med}" using 1:2:(sprintf("%.2f", $2)) with labels offset 0,0.8 notitle
 unset arrow 1
 set title "HFENCE.GVMA executed per new guest page (exact counts), demand_paging_test"
 set xrange [0.5:4.5]

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-series.sh WORK FRAGMENT [all]
+# build-series.sh WORK FRAGMENT [all|mainline]
 #
 # Build the test artifacts for the tip of WORK/src (the series applied by
 # prepare-tree.sh), or with "all" for every commit from the base up to the
-# tip, so each patch is shown to build on its own.
+# tip, so each patch is shown to build on its own, or with "mainline" for
+# the mainline kernel tools/mainline.sh unpacked (make bench only).
 #
 # Artifacts of a commit go to WORK/img/<tree id>/: Image, uapi headers,
 # selftests (kernel.built), and initramfs.cpio.gz (our /init and programs,
@@ -52,13 +53,22 @@ build_kernel() {
 	fi
 	echo "  BUILD   $(git -C "$wt" log -1 --format='%h %s' "$c")"
 	[ "$(git -C "$wt" rev-parse HEAD)" = "$c" ] || git -C "$wt" checkout -q --detach "$c"
-	"$here/build-kernel.sh" "$wt" "$out" "$frag"
+	keep_kernel "$wt" "$out" "$dst" "$(git -C "$wt" log -1 --format='%H %s' "$c")" "$frag"
+}
+
+# keep_kernel SRC OUT DST WHAT FRAGMENT...: build SRC into OUT and keep
+# the Image, uapi headers and KVM selftests in DST.
+keep_kernel() {
+	local src=$1 o=$2 dst=$3 what=$4
+
+	shift 4
+	"$here/build-kernel.sh" "$src" "$o" "$@"
 	rm -rf "$dst" && mkdir -p "$dst/ksft"
-	cp "$out/arch/riscv/boot/Image" "$dst/Image"
-	cp -r "$out/usr/include" "$dst/include"
-	find "$out/kselftest/kvm" -maxdepth 2 -type f -perm -u+x ! -name '*.sh' \
+	cp "$o/arch/riscv/boot/Image" "$dst/Image"
+	cp -r "$o/usr/include" "$dst/include"
+	find "$o/kselftest/kvm" -maxdepth 2 -type f -perm -u+x ! -name '*.sh' \
 		-exec cp {} "$dst/ksft/" \;
-	git -C "$wt" log -1 --format='%H %s' "$c" >"$dst/commit"
+	echo "$what" >"$dst/commit"
 	touch "$dst/kernel.built"
 }
 
@@ -116,6 +126,25 @@ build_one() {
 
 mkdir -p "$work/img"
 build_l2_initramfs
+
+# "mainline": the mainline kernel of tools/mainline.sh, for make bench,
+# as WORK/img/mainline, with the same fragment (and what mainline needs
+# on top of it, svvptc_kvm_mainline.config).
+if [ "$mode" = mainline ]; then
+	src=$(dirname "$work")/mainline/linux
+	dst=$work/img/mainline
+	mfrag=$(dirname "$frag")/svvptc_kvm_mainline.config
+	if [ ! -f "$dst/kernel.built" ] || [ "$frag" -nt "$dst/kernel.built" ] ||
+	   [ "$mfrag" -nt "$dst/kernel.built" ]; then
+		echo "  BUILD   $(cat "$src/.debian-version")"
+		keep_kernel "$src" "$work/out/mainline" "$dst" "$(cat "$src/.debian-version")" \
+			"$frag" "$mfrag"
+	fi
+	build_initramfs "$dst"
+	echo "  READY   $(cat "$dst/commit")"
+	exit 0
+fi
+
 i=0
 for c in $commits; do
 	build_one "$c"

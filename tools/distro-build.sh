@@ -11,7 +11,8 @@
 # that the base does not already have (line numbers aside), and the new
 # warnings are joined with ';'.
 # Objects go to WORK/out/distro (incremental; each listed object is rebuilt
-# at every commit so that its warnings are seen).
+# at every commit so that its warnings are seen). The answer is kept and
+# given again while the commits, the config and the tools are the same.
 set -uo pipefail
 
 work=$(realpath -m "$1")
@@ -56,6 +57,14 @@ warnings() {
 		sed -E 's/^([^:]+):[0-9]+:([0-9]+:)? /\1: /' | sort -u
 }
 
+# The same commits, config and compiler as last time: the same answer.
+key=$(git -C "$wt" rev-list "$base..$tip"; echo "$base"; sha1sum <"$config"
+      riscv64-linux-gnu-gcc --version | head -1; sparse --version; sha1sum <"$0")
+if [ -f "$out/result" ] && [ "$key" = "$(cat "$out/result.key" 2>/dev/null)" ]; then
+	cat "$out/result"
+	exit 0
+fi
+rm -f "$out/result" "$out/result.key"
 echo "  DISTRO  W=1 C=1: $(echo $objs | xargs)" >&2
 known=$(warnings "$base") || die "the base does not build with $config"
 for c in $(git -C "$wt" rev-list --reverse "$base..$tip"); do
@@ -66,5 +75,8 @@ for c in $(git -C "$wt" rev-list --reverse "$base..$tip"); do
 	fi
 	new=$(comm -13 <(printf '%s\n' "$known") <(printf '%s\n' "$now") | grep . | paste -sd';')
 	printf '%s\t%s\t%s\n' "$([ -z "$new" ]; echo $?)" "$subject" "$new"
-done
+done >"$out/result.tmp"
 git -C "$wt" checkout -q --detach "$tip"
+cat "$out/result.tmp"
+mv "$out/result.tmp" "$out/result"
+printf '%s\n' "$key" >"$out/result.key"
