@@ -5,10 +5,10 @@
 #
 # Incremental riscv64 build of SRC into OUT: the Image (tinyconfig plus the
 # fragments), the uapi headers and the riscv KVM selftests (the last two
-# skipped with KSFT=0). The .config is
-# regenerated only when a fragment changes; every option a fragment asks for
-# must survive olddefconfig, or the build fails (a silently dropped option
-# would make a test prove nothing).
+# skipped with KSFT=0; KSFT_PROGS="a b" builds only those selftests). The
+# .config is regenerated only when a fragment changes; every option a
+# fragment asks for must survive olddefconfig, or the build fails (a
+# silently dropped option would make a test prove nothing).
 set -euo pipefail
 
 src=$(realpath "$1")
@@ -48,5 +48,6 @@ echo "  KERNEL  $out/arch/riscv/boot/Image"
 echo "  KSFT    $out/kselftest/kvm"
 make -s -C "$src/tools/testing/selftests/kvm" -j"$jobs" ARCH=riscv \
 	CROSS_COMPILE=riscv64-linux-gnu- OUTPUT="$out/kselftest/kvm" \
-	KHDR_INCLUDES="-isystem $out/usr/include" >"$out/kselftest.log" 2>&1 ||
+	KHDR_INCLUDES="-isystem $out/usr/include" \
+	$(for p in ${KSFT_PROGS:-}; do echo "$out/kselftest/kvm/$p"; done) >"$out/kselftest.log" 2>&1 ||
 	{ tail -30 "$out/kselftest.log" >&2; die "KVM selftests failed to build (log: $out/kselftest.log)"; }
