@@ -274,7 +274,7 @@ def chart(bench, docdir, rows, scale, nrounds):
             f.write(f"{v} {fa:.5f} {fb:.5f}\n")
     xtics = ", ".join(f'"{r["title"].split(",")[0]}" {i}' for i, r in enumerate(rows))
     plot = f"""
-set terminal pngcairo size 1100,820 font ",10"
+set terminal pngcairo size 1100,820 font ",10" noenhanced
 set output "{os.path.join(docdir, 'benchmarks.png')}"
 set multiplot layout 2,1
 set title "Gain of the patched 6.12 host: bars = median of {nrounds} rounds, points = single rounds (1.0 = same)"
@@ -286,7 +286,8 @@ set ylabel "x"
 set xtics ({xtics}) rotate by -10
 set xrange [-0.6:{len(rows) - 0.4}]
 set arrow 1 from -0.6,1 to {len(rows) - 0.4},1 nohead dt 2
-set key top right
+set key top left
+set offsets 0, 0, 0.4, 0
 plot "{med}" using 1:($3 == 0 ? $2 : 1/0) with boxes lc rgb "#4477aa" title "vs the other 6.12 side", \\
      "{med}" using 1:($3 == 1 ? $2 : 1/0) with boxes lc rgb "#cc6677" title "vs mainline 7.2", \\
      "{pts}" using 1:2 with points pt 7 ps 0.7 lc rgb "black" title "rounds", \\
