@@ -10,6 +10,8 @@
 #   make bench               patched 6.12 vs stock 6.12 vs mainline 7.2,
 #                            ROUNDS=5 interleaved rounds -> Documentation/
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
+#   make boot S=patched [RUN=steps] [CPU=props] [DRY_RUN=1]
+#                            one scenario of tools/scenarios, by hand
 #
 KERNEL_SRC ?=
 ROUNDS ?= 5
@@ -17,7 +19,7 @@ WORK := build/$(if $(KERNEL_SRC),user,debian)
 FRAG := arch/riscv/configs/svvptc_kvm.config
 export KERNEL_SRC
 
-.PHONY: all deps tree kernel check bench clean
+.PHONY: all deps tree kernel boot check bench clean
 
 all: kernel
 	tools/boot.sh $(WORK) main
@@ -33,6 +35,9 @@ kernel: tree
 	tools/build-series.sh $(WORK) $(FRAG)
 	tools/vmm.sh build/vmm
 	tools/plugin.sh build/plugin
+
+boot: kernel
+	RUN='$(RUN)' CPU='$(CPU)' DRY_RUN='$(DRY_RUN)' tools/boot.sh $(WORK) $(S)
 
 check: deps
 	tools/check.sh $(WORK) $(FRAG)

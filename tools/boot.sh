@@ -26,10 +26,17 @@ fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 
 read -r _ kernel timeout cpu smp l2 steps < <(awk -v n="$name" '$1 == n' "$here/scenarios") ||
 	{ echo "boot: no scenario '$name' in $here/scenarios" >&2; exit 1; }
+# By hand (make boot): RUN= other steps, CPU= other L1 -cpu properties,
+# DRY_RUN=1 prepares the boot and prints its command line only.
+steps=${RUN:-$steps}
+cpu=${CPU:-$cpu}
 img=$work/img/$kernel
 [ -f "$img/built" ] || { echo "boot: $img not built (run make first)" >&2; exit 1; }
 mkdir -p "$work/logs"
 log=$work/logs/$name.log
+# A boot with other steps or CPU keeps its console apart from the
+# scenario's own (which make check judges and reuses).
+[ -z "${RUN:-}${CPU:-}" ] || log=$work/logs/$name.byhand.log
 initrd=$img/initramfs.cpio.gz
 
 # l2_image NAME: the Image of an L2 kernel: one of ours (WORK/img/NAME),
@@ -70,7 +77,7 @@ if [ "${BOOT_REUSE:-0}" = 1 ] && [ -f "$log" ] && [ "$(cat "$log.pass" 2>/dev/nu
 	echo "  REUSE   $name: same kernel, initramfs, QEMU and command line as its last passing boot ($log)"
 	exit 0
 fi
-rm -f "$log.pass"
+[ "${DRY_RUN:-0}" != 0 ] || rm -f "$log.pass"
 
 if [ "$l2" != - ]; then
 	stage=$work/nested/$name
@@ -85,10 +92,11 @@ if [ "$l2" != - ]; then
 	rm -rf "$stage"
 fi
 echo "  BOOT    $name: $(printf '%q ' "${cmd[@]}")"
+[ "${DRY_RUN:-0}" = 0 ] || exit 0
 rc=0
 timeout -k 5 "$timeout" "${cmd[@]}" </dev/null 2>&1 | tr -d '\r' >"$log" || rc=$?
 if [ "$l2" != - ]; then
-	sed -n 's/^L2 //p' "$log" >"$work/logs/$name.l2.log"
+	sed -n 's/^L2 //p' "$log" >"${log%.log}.l2.log"
 fi
 
 why=
@@ -102,7 +110,7 @@ bad=$(grep -nE 'BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic' "$log" | head -3 ||
 if [ -n "$why" ]; then
 	echo "boot: $name FAILED: $why" >&2
 	echo "boot: console log: $log" >&2
-	[ "$l2" = - ] || echo "boot: L2 console log: $work/logs/$name.l2.log" >&2
+	[ "$l2" = - ] || echo "boot: L2 console log: ${log%.log}.l2.log" >&2
 	exit 1
 fi
 echo "$key" >"$log.pass"
