@@ -21,45 +21,33 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fences  # noqa: E402
+import svt  # noqa: E402
 
-# metric: (regex, unit, which way is better)
-METRICS = {
-    "create": (r"KVM_CREATE_MAPPINGS: total execution time: ([0-9.]+)s", "s", "lower"),
-    "update": (r"KVM_UPDATE_MAPPINGS: total execution time: ([0-9.]+)s", "s", "lower"),
-    "dp_rate": (r"Overall demand paging rate:\s+([0-9.]+) pgs/sec", "pages/s", "higher"),
-    "pf_rate": (r"pf-bench .*faults_per_sec=([0-9.]+)", "faults/s", "higher"),
-}
-PT_PAGES = 64 * 256          # kvm_page_table_test -b 64M
-DP_PAGES = 2 * 64 * 256      # demand_paging_test -b 64M -v 2
-# (title, metric, scenarios, their labels, step path, fence counters,
-# operations per run: a number, or "faults" for pf-bench's own count). The
-# first scenario is the one the others are compared with.
+# (title, metric, scenarios, their labels): the metric (tools/scenarios/,
+# "metric" lines: where, regex, unit, which way is better, fence counters,
+# operations per run) is read from each scenario's file. The first
+# scenario is the one the others are compared with.
 HOSTS = ("patched 6.12", "stock 6.12", "mainline 7.2")
 GS_HOSTS = ("patched 6.12", "6.12 up to 0003", "mainline 7.2")
+GS = ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline")
 COMPARISONS = [
-    ("G-stage populate, kvm_page_table_test KVM_CREATE_MAPPINGS", "create",
-     ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline"), GS_HOSTS,
-     ("kvm_page_table_test",), ("hfence.gvma",), PT_PAGES),
-    ("G-stage write faults, kvm_page_table_test KVM_UPDATE_MAPPINGS", "update",
-     ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline"), GS_HOSTS,
-     ("kvm_page_table_test",), ("hfence.gvma",), PT_PAGES),
-    ("Guest demand paging, demand_paging_test overall rate", "dp_rate",
-     ("bench-gs-tip", "bench-gs-0003", "bench-gs-mainline"), GS_HOSTS,
-     ("demand_paging_test",), ("hfence.gvma",), DP_PAGES),
+    ("G-stage populate, kvm_page_table_test KVM_CREATE_MAPPINGS", "create", GS, GS_HOSTS),
+    ("G-stage write faults, kvm_page_table_test KVM_UPDATE_MAPPINGS", "update", GS, GS_HOSTS),
+    ("Guest demand paging, demand_paging_test overall rate", "dp_rate", GS, GS_HOSTS),
     ("L2 user page faults, pf-bench in a nested guest (L1 svvptc=true)", "pf_rate",
-     ("bench-l2-tip", "bench-l2-base", "bench-l2-mainline"), HOSTS,
-     ("l2:tip", "pf-bench"), ("sfence.vma", "hfence.gvma"), "faults"),
+     ("bench-l2-tip", "bench-l2-base", "bench-l2-mainline"), HOSTS),
     ("Debian 13 guest kernel, user page faults (L1 svvptc, sscofpmf)", "pf_rate",
-     ("bench-deb-tip", "bench-deb-base", "bench-deb-mainline"), HOSTS,
-     ("l2:debian", "pf-bench"), ("sfence.vma", "hfence.gvma"), "faults"),
+     ("bench-deb-tip", "bench-deb-base", "bench-deb-mainline"), HOSTS),
     ("L1 user page faults, pf-bench (6.12's own Svvptc fast path)", "pf_rate",
-     ("bench-pf-on", "bench-pf-off"), ("svvptc=true", "svvptc=false"),
-     ("pf-bench",), ("sfence.vma",), "faults"),
+     ("bench-pf-on", "bench-pf-off"), ("svvptc=true", "svvptc=false")),
 ]
-# hfence.gvma per new guest page at 1, 2 and 4 vCPUs (L1 -smp 4)
-SCALING = (("bench-scale-tip", "bench-scale-0003"), ("series tip", "up to 0003"),
-           [(v, f"demand_paging_test:-b:32M:-v:{v}:-m:0", 8192 * v) for v in (1, 2, 4)])
+# hfence.gvma per new guest page at 1, 2 and 4 vCPUs (L1 -smp 4): the
+# metrics vcpus-N of these scenarios
+SCALING = (("bench-scale-tip", "bench-scale-0003"), ("series tip", "up to 0003"), (1, 2, 4))
+
+
+def metric(scenario, name):
+    return svt.load(scenario).metrics[name]
 
 
 def groups():
@@ -80,55 +68,34 @@ def logs(bench, scenario):
     return found
 
 
-def step_text(log, path):
-    """What the step PATH (an L1 step, then an L2 step in it) printed."""
-    lines = [line.rstrip("\n") for line in open(log, errors="replace")]
-    for level, want in enumerate(path):
-        prefix = "L2 " * level
-        out, on = [], False
-        for line in lines:
-            if not line.startswith(prefix):
-                continue
-            rest = line[len(prefix):]
-            if rest.startswith("SVT-BEGIN ") and fences.matches(rest.split()[1], want):
-                on = True
-            elif on and rest.startswith("SVT-END "):
-                break
-            elif on:
-                out.append(line)
-        if not on:
-            sys.exit(f"bench-report: no step {' > '.join(path)} in {log}")
-        lines = out
-    return "\n".join(line[3 * (len(path) - 1):] for line in lines)
+def output(log, where):
+    """What the step WHERE (L1STEP/L2STEP for a step of an L2 guest) printed."""
+    try:
+        return svt.step(svt.Console(log).lines or [], where)[0]
+    except svt.Bad as e:
+        sys.exit(f"bench-report: {log}: {e}")
 
 
-def sample(log, metric, path):
-    m = re.search(METRICS[metric][0], step_text(log, path))
-    if not m:
-        sys.exit(f"bench-report: no {metric} figure in {' > '.join(path)} of {log}")
-    return float(m.group(1))
+def sample(log, m):
+    for line in output(log, m["where"]):
+        found = re.search(m["regex"], line)
+        if found:
+            return float(found.group(1))
+    sys.exit(f"bench-report: no {m['regex']} in {m['where']} of {log}")
 
 
-def step_fences(log, path):
-    """{counter: count} of the step PATH in LOG."""
-    for p, delta in fences.steps(log, log + ".fences"):
-        names = p.split(" > ")
-        if len(names) == len(path) and all(fences.matches(n, w) for n, w in zip(names, path)):
-            return delta
-    sys.exit(f"bench-report: no fence counts for {' > '.join(path)} in {log}")
-
-
-def per_op(bench, scenario, path, counters, ops):
-    """Median over the rounds of COUNTER per operation, for each counter;
-    OPS is a number, or "faults": the faults pf-bench counted in the step."""
+def per_op(bench, scenario, m):
+    """Median over the rounds of each fence counter of metric M per
+    operation (svt.py's number(): a number, or KEY= the step printed)."""
     out = {}
-    for k in counters:
+    for k in m["fences"].split(","):
         vals = []
         for log in logs(bench, scenario):
-            n = ops
-            if ops == "faults":
-                n = int(re.search(r"pf-bench faults=(\d+)", step_text(log, path)).group(1))
-            vals.append(step_fences(log, path).get(k, 0) / n)
+            try:
+                ops = svt.number(output(log, m["where"]), m["ops"])
+                vals.append(svt.Console(log).fences(m["where"], k) / ops)
+            except svt.Bad as e:
+                sys.exit(f"bench-report: {log}: {e}")
         out[k] = statistics.median(vals)
     return out
 
@@ -148,29 +115,31 @@ def main():
         return
     bench, docdir = sys.argv[1], sys.argv[2]
     rows = []
-    for title, metric, scen, labels, path, counters, ops in COMPARISONS:
-        unit, better = METRICS[metric][1], METRICS[metric][2]
+    for title, name, scen, labels in COMPARISONS:
+        ms = [metric(sc, name) for sc in scen]
+        unit, better = ms[0]["unit"], ms[0]["better"]
         # gain > 1: the first side is better, whichever way "better" points
         gain = (lambda x, y: y / x) if better == "lower" else (lambda x, y: x / y)
-        samples = [[sample(p, metric, path) for p in logs(bench, sc)] for sc in scen]
+        samples = [[sample(p, m) for p in logs(bench, sc)] for sc, m in zip(scen, ms)]
         med = [statistics.median(x) for x in samples]
         gains = [(gain(med[0], med[i]), [gain(x, y) for x, y in zip(samples[0], samples[i])])
                  for i in range(1, len(scen))]
-        fen = [per_op(bench, sc, path, counters, ops) for sc in scen]
+        fen = [per_op(bench, sc, m) for sc, m in zip(scen, ms)]
         rows.append(dict(title=title, unit=unit, labels=labels, med=med, samples=samples,
-                         gains=gains, fences=fen, op="fault" if ops == "faults" else "page"))
+                         gains=gains, fences=fen, op="fault" if ms[0]["ops"] == "faults=" else "page"))
         print(f"  {title}:")
         for i, lab in enumerate(labels):
             print(f"    {lab}: {fmt(med[i])} {unit}; per {rows[-1]['op']}: {fmt_fences(fen[i])}")
         for i, (g, rounds) in enumerate(gains, 1):
             print(f"    {labels[0]} / {labels[i]}: {g:.2f}x (rounds {min(rounds):.2f}..{max(rounds):.2f})")
 
-    (sa_name, sb_name), (salab, sblab), steps = SCALING
+    (sa_name, sb_name), (salab, sblab), vcpus = SCALING
     scale = []
-    for v, step, pages in steps:
-        fa = per_op(bench, sa_name, (step,), ("hfence.gvma",), pages)["hfence.gvma"]
-        fb = per_op(bench, sb_name, (step,), ("hfence.gvma",), pages)["hfence.gvma"]
-        scale.append((v, pages, fa, fb))
+    for v in vcpus:
+        ma, mb = metric(sa_name, f"vcpus-{v}"), metric(sb_name, f"vcpus-{v}")
+        fa = per_op(bench, sa_name, ma)["hfence.gvma"]
+        fb = per_op(bench, sb_name, mb)["hfence.gvma"]
+        scale.append((v, int(ma["ops"]), fa, fb))
         print(f"  hfence.gvma per new guest page, {v} vCPU(s): {salab} {fa:.4f}, {sblab} {fb:.3f}")
 
     nrounds = len(rows[0]["samples"][0])

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench.sh WORK [ROUNDS]: "make bench". Boots each group of bench
-# scenarios of tools/scenarios (the hosts of one comparison) one after the
+# scenarios of tools/scenarios/ (the hosts of one comparison) one after the
 # other, rotating which goes first, ROUNDS times (default 5), keeps every
 # console and fence count under WORK/bench/,
 # then writes the report (medians, the spread of the per-round ratios,
@@ -23,7 +23,8 @@ for r in $(seq 1 "$rounds"); do
 		order="$* ${group//:/ }"
 		for s in $(printf '%s\n' $order | awk '!seen[$0]++'); do
 			echo "  ROUND   $r/$rounds $s"
-			"$here/boot.sh" "$work" "$s" >/dev/null
+			python3 "$here/svt.py" boot "$work" "$s" 2>/dev/null ||
+				{ echo "bench: boot $s failed (console: $work/logs/$s.log)" >&2; exit 1; }
 			cp "$work/logs/$s.log" "$work/bench/$s.$r.log"
 			cp "$work/logs/$s.log.fences" "$work/bench/$s.$r.log.fences"
 		done

@@ -19,7 +19,7 @@ for f in "$@"; do frags+=("$(realpath "$f")"); done
 
 jobs=${JOBS:-$(nproc)}
 kmake=(make -s -C "$src" O="$out" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$jobs")
-die() { echo "build-kernel: $*" >&2; exit 1; }
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
 mkdir -p "$out"
 want=$(cat "${frags[@]}" | sha1sum)

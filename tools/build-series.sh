@@ -37,12 +37,15 @@ else
 	commits=$tip
 fi
 
-# The guest programs (tools/NAME.c) of the L1 and of the L2 initramfs,
-# and what they are built from.
-l1_progs="init onereg-probe onereg-sweep pf-bench clock-test l2"
-l2_progs="init pf-bench clock-test"
-l1_src=("$here/svt.h" $(printf "$here/%s.c " $l1_progs))
-l2_src=("$here/svt.h" $(printf "$here/%s.c " $l2_progs))
+# The guest programs: tools/NAME.c, built for the L1 initramfs, and for
+# the L2 initramfs too when marked "+l2". A new program is its file and
+# an entry here; the scenarios run it as a step (tools/scenarios/).
+progs="init+l2 clock-test+l2 pf-bench+l2 onereg-probe onereg-sweep l2"
+l1_progs=$(printf '%s\n' $progs | sed 's/+l2$//')
+l2_progs=$(printf '%s\n' $progs | sed -n 's/+l2$//p')
+l1_src=("$here/guest.h" $(printf "$here/%s.c " $l1_progs))
+l2_src=("$here/guest.h" $(printf "$here/%s.c " $l2_progs))
+. "$here/lib.sh"
 
 # Kernel side of a commit: Image, uapi headers and KVM selftests, kept in
 # DST. Rebuilt only when missing or when the config fragment changed.
@@ -76,9 +79,7 @@ keep_kernel() {
 # Rebuilt when a program changed, without touching the kernel build.
 build_initramfs() {
 	local dst=$1 stage=$1/root prog
-	if [ -f "$dst/built" ] && [ -z "$(find "$dst/kernel.built" "${l1_src[@]}" -newer "$dst/built")" ]; then
-		return 0
-	fi
+	fresh "$dst/built" "$dst/kernel.built" "${l1_src[@]}" && return 0
 	echo "  INITRD  $dst/initramfs.cpio.gz"
 	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
 	# Linked dynamically like the selftests: bookworm's riscv64 binutils
@@ -91,8 +92,7 @@ build_initramfs() {
 	mv "$stage/bin/init" "$stage/init"
 	cp "$dst"/ksft/* "$stage/bin/"
 	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) \
-		>"$dst/initramfs.cpio.gz"
+	pack "$stage" >"$dst/initramfs.cpio.gz"
 	rm -rf "$stage"
 	touch "$dst/built"
 }
@@ -101,9 +101,7 @@ build_initramfs() {
 # One for every kernel (nothing in it depends on the kernel's headers).
 build_l2_initramfs() {
 	local dst=$work/img/l2-initramfs.cpio.gz stage=$work/img/l2-root prog
-	if [ -f "$dst" ] && [ -z "$(find "${l2_src[@]}" -newer "$dst")" ]; then
-		return 0
-	fi
+	fresh "$dst" "${l2_src[@]}" && return 0
 	echo "  INITRD  $dst"
 	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
 	for prog in $l2_progs; do
@@ -111,7 +109,7 @@ build_l2_initramfs() {
 	done
 	mv "$stage/bin/init" "$stage/init"
 	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$dst.tmp"
+	pack "$stage" >"$dst.tmp"
 	mv "$dst.tmp" "$dst"
 	rm -rf "$stage"
 }

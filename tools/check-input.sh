@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check-input.sh WORK PATCHES: how prepare-tree.sh treats a user's tree
-# (KERNEL_SRC). Prints one "STATUS NAME" line per assertion (0 = pass) for
-# check.sh to count.
+# (KERNEL_SRC), as KTAP (tools/lib.sh), one test per assertion.
 #
 # The user trees are small git repositories holding the files the series
 # touches, copied from the 6.12 base, so no kernel is checked out twice.
@@ -12,11 +11,12 @@ set -uo pipefail
 work=$(realpath -m "$1")
 patches=$(realpath "$2")
 here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
 base_repo=$work/linux
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+ktap_begin
 
-say() { echo "$1 $2"; }
 # state REPO: everything a user would notice changing in their repository.
 state() {
 	git -C "$1" symbolic-ref -q HEAD
@@ -52,19 +52,19 @@ mktree() {
 }
 
 prepare /nonexistent/linux nodir
-say "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q KERNEL_SRC <<<"$out"; echo $?)" \
+ktap_result "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q KERNEL_SRC <<<"$out"; echo $?)" \
 	"KERNEL_SRC that does not exist: one-line error, non-zero exit"
 
 mkdir -p "$scratch/notgit"
 prepare "$scratch/notgit" notgit
-say "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'not a git tree' <<<"$out"; echo $?)" \
+ktap_result "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'not a git tree' <<<"$out"; echo $?)" \
 	"KERNEL_SRC that is not a git tree: one-line error, non-zero exit"
 
 t=$(mktree old)
 sed -i 's/^PATCHLEVEL = 12$/PATCHLEVEL = 6/' "$t/Makefile"
 git -C "$t" -c user.name=u -c user.email=u@localhost commit -q -am "6.6"
 prepare "$t" old
-say "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'series is for 6.12.y' <<<"$out"; echo $?)" \
+ktap_result "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'series is for 6.12.y' <<<"$out"; echo $?)" \
 	"KERNEL_SRC that is not 6.12.y: one-line error, non-zero exit"
 
 # Patch 2 cannot apply: the user's tree already lists SVNAPOT differently.
@@ -75,11 +75,11 @@ git -C "$t" -c user.name=u -c user.email=u@localhost commit -q -am "local change
 before=$(state "$t")
 prepare "$t" conflict
 second=$(grep -v '^#' "$patches/series" | sed -n 2p)
-say "$([ $rc != 0 ] && grep -q "patch $second does not apply" <<<"$out"; echo $?)" \
+ktap_result "$([ $rc != 0 ] && grep -q "patch $second does not apply" <<<"$out"; echo $?)" \
 	"a patch that does not apply is named and the run fails"
-say "$(grep -q 'git am --abort done' <<<"$out"; echo $?)" \
+ktap_result "$(grep -q 'git am --abort done' <<<"$out"; echo $?)" \
 	"after a failed patch, git am --abort runs"
-say "$([ "$before" = "$(state "$t")" ]; echo $?)" \
+ktap_result "$([ "$before" = "$(state "$t")" ]; echo $?)" \
 	"after a failed patch, the user's branch, HEAD, files, refs and worktrees are as they were"
 
 t=$(mktree good)
@@ -87,10 +87,10 @@ before=$(state "$t")
 prepare "$t" good
 wt=$scratch/work-good/src
 n=$(grep -vc '^#' "$patches/series")
-say "$([ $rc = 0 ] && [ "$(git -C "$wt" rev-list --count HEAD ^"$(git -C "$t" rev-parse HEAD)")" = "$n" ]; echo $?)" \
+ktap_result "$([ $rc = 0 ] && [ "$(git -C "$wt" rev-list --count HEAD ^"$(git -C "$t" rev-parse HEAD)")" = "$n" ]; echo $?)" \
 	"a 6.12.y KERNEL_SRC gets the series in a worktree of its own ($n commits)"
-say "$([ "$(git -C "$t" symbolic-ref HEAD)" = refs/heads/my-feature ] &&
+ktap_result "$([ "$(git -C "$t" symbolic-ref HEAD)" = refs/heads/my-feature ] &&
        [ "$(git -C "$t" status --porcelain)" = "?? NOTES" ] &&
        [ "$(git -C "$t" for-each-ref)" = "$(grep '^[0-9a-f]* commit' <<<"$before")" ]; echo $?)" \
 	"a KERNEL_SRC run leaves the user's branch, HEAD and files alone"
-exit 0
+ktap_end

@@ -6,13 +6,15 @@
  * SIGILL ends the child, not the test): reads the time CSR with rdtime,
  * then CLOCK_MONOTONIC with clock_gettime() (the vDSO, which reads the same
  * CSR), a few milliseconds apart. Both must work and go forward. Prints
+ * KTAP, one test per hart and clock read:
  *
- *   clock cpus=<n>
- *   clock cpu=<i> rdtime=ok first=<ticks> last=<ticks>
- *   clock cpu=<i> clock_gettime=ok first=<ns> last=<ns>
- *   clock cpu=<i> rdtime=SIGILL            (or any other signal/failure)
+ *   KTAP version 1
+ *   1..<2 * harts>
+ *   # cpu=<i> rdtime first=<ticks> last=<ticks>
+ *   ok 1 cpu=<i> rdtime
+ *   not ok 2 cpu=<i> clock_gettime: SIGILL      (or any other failure)
  *
- * and exits 0 only when every line says ok.
+ * and exits 0 only when every test is ok.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -20,9 +22,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "guest.h"
 
 static uint64_t read_rdtime(void)
 {
@@ -52,26 +55,26 @@ static int sample(uint64_t (*read)(void), const char *what, int cpu)
 		nanosleep(&pause, NULL);
 		t = read();
 		if (t < prev) {
-			printf("clock cpu=%d %s=backwards prev=%llu now=%llu\n", cpu, what,
+			printf("# cpu=%d %s backwards prev=%llu now=%llu\n", cpu, what,
 			       (unsigned long long)prev, (unsigned long long)t);
 			return 1;
 		}
 		prev = t;
 	}
 	if (prev <= first) {
-		printf("clock cpu=%d %s=stuck value=%llu\n", cpu, what,
+		printf("# cpu=%d %s stuck value=%llu\n", cpu, what,
 		       (unsigned long long)first);
 		return 1;
 	}
-	printf("clock cpu=%d %s=ok first=%llu last=%llu\n", cpu, what,
+	printf("# cpu=%d %s first=%llu last=%llu\n", cpu, what,
 	       (unsigned long long)first, (unsigned long long)prev);
 	return 0;
 }
 
 static int on_cpu(int cpu, uint64_t (*read)(void), const char *what)
 {
-	int status;
 	pid_t pid;
+	int rc;
 
 	fflush(stdout);
 	pid = fork();
@@ -83,18 +86,17 @@ static int on_cpu(int cpu, uint64_t (*read)(void), const char *what)
 		CPU_ZERO(&set);
 		CPU_SET(cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set)) {
-			printf("clock cpu=%d %s=no-affinity\n", cpu, what);
+			printf("# cpu=%d %s: cannot run there\n", cpu, what);
 			_exit(1);
 		}
 		_exit(sample(read, what, cpu));
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return 1;
-	if (WIFSIGNALED(status)) {
-		printf("clock cpu=%d %s=SIG%s\n", cpu, what, sigabbrev_np(WTERMSIG(status)));
-		return 1;
-	}
-	return WEXITSTATUS(status) != 0;
+	rc = guest_wait(pid);
+	if (rc > 128)
+		ktap_result(0, "cpu=%d %s: SIG%s", cpu, what, sigabbrev_np(rc - 128));
+	else
+		ktap_result(!rc, "cpu=%d %s%s", cpu, what, rc ? ": failed" : "");
+	return rc != 0;
 }
 
 int main(void)
@@ -103,7 +105,7 @@ int main(void)
 	int bad = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("clock cpus=%ld\n", cpus);
+	ktap_plan(2 * cpus);
 	for (int cpu = 0; cpu < cpus; cpu++) {
 		bad |= on_cpu(cpu, read_rdtime, "rdtime");
 		bad |= on_cpu(cpu, read_monotonic, "clock_gettime");

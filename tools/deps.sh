@@ -8,7 +8,7 @@
 # KERNEL_SRC names a tree of your own.
 set -euo pipefail
 
-die() { echo "deps: $*" >&2; exit 1; }
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
 pkgs=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make gcc git perl python3
       flex bison bc libelf-dev libssl-dev cpio gzip xz-utils rsync gnuplot-nox sparse python3-ply python3-git)

@@ -3,7 +3,7 @@
  * fence-count: a QEMU TCG plugin (built by tools/plugin.sh) that counts the
  * executed riscv TLB maintenance instructions, per vCPU, at every guest
  * level QEMU emulates (M, HS, VS, ...), and prints the counts whenever a
- * guest marks a phase (tools/svt.h):
+ * guest marks a phase (tools/guest.h):
  *
  *   qemu-system-riscv64 ... -plugin fence-count.so -d plugin -D FILE
  *
@@ -32,7 +32,7 @@
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
-/* slti x0, x0, IMM: a HINT (rd = x0), a no-op everywhere. See svt.h. */
+/* slti x0, x0, IMM: a HINT (rd = x0), a no-op everywhere. See guest.h. */
 #define MARK_BEGIN	((0x5c0u << 20) | (2u << 12) | 0x13u)
 #define MARK_END	((0x5c1u << 20) | (2u << 12) | 0x13u)
 

@@ -15,7 +15,7 @@
  *   SVT-DONE
  *
  * Each SVT-BEGIN line is followed by a begin mark, each SVT-END line
- * preceded by an end mark (svt.h), so a QEMU plugin that counts what the
+ * preceded by an end mark (guest.h), so a QEMU plugin that counts what the
  * guest executes (tools/fence-count.c) can tell the steps apart: its marks
  * come in the order of these lines. The L2 guests run this /init too;
  * their marks come between those of the L1 step that runs them.
@@ -28,10 +28,9 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "svt.h"
+#include "guest.h"
 
 #define DT_ISA "/sys/firmware/devicetree/base/cpus/cpu@0/riscv,isa-extensions"
 
@@ -85,7 +84,7 @@ static int step_dt_isa(void)
 static int run_program(char *step)
 {
 	char *argv[16], path[256];
-	int argc = 0, status;
+	int argc = 0;
 	pid_t pid;
 
 	for (char *tok = strtok(step, ":"); tok && argc < 15; tok = strtok(NULL, ":"))
@@ -104,11 +103,7 @@ static int run_program(char *step)
 		printf("init: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return 127;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return guest_wait(pid);
 }
 
 static char *cmdline_arg(const char *key)

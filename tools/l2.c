@@ -3,10 +3,13 @@
  * l2: boot an L2 guest from inside the L1 guest, with a real VMM (Debian's
  * riscv64 QEMU, /vmm, see tools/vmm.sh) on the L1 kernel's KVM.
  *
- *   l2 KERNEL STEPS [TIMEOUT]
+ *   l2 KERNEL CPU SMP MEM STEPS [TIMEOUT]
  *
  * Boots /l2/KERNEL/Image with /l2/initramfs.cpio.gz, whose /init is
- * tools/init.c again, running STEPS: the L2 svt.run= list, written with
+ * tools/init.c again, on a machine of SMP vCPUs of model CPU (-cpu) and
+ * MEM of memory (-m), as the scenario's l2-cpu, l2-smp and l2-mem lines
+ * say (tools/svt.py writes this step), running STEPS: the L2 svt.run=
+ * list, written with
  * '+' between steps and '/' between a program's arguments (',' and ':'
  * already mean that one level up). Every line the L2 console prints is
  * echoed with the prefix "L2 ". Exits 0 when QEMU exited 0 after the L2
@@ -19,8 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "guest.h"
 
 static pid_t qemu;
 static volatile sig_atomic_t timed_out;
@@ -36,12 +40,12 @@ int main(int argc, char **argv)
 {
 	char image[256], append[1024], steps[900], line[4096];
 	struct sigaction sa = { .sa_handler = on_alarm };
-	int timeout = argc > 3 ? atoi(argv[3]) : 300;
-	int fds[2], status, done = 0;
+	int timeout = argc > 6 ? atoi(argv[6]) : 300;
+	int fds[2], rc, done = 0;
 	FILE *con;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: l2 KERNEL STEPS [TIMEOUT]\n");
+	if (argc < 6) {
+		fprintf(stderr, "usage: l2 KERNEL CPU SMP MEM STEPS [TIMEOUT]\n");
 		return 2;
 	}
 	snprintf(image, sizeof(image), "/l2/%s/Image", argv[1]);
@@ -49,7 +53,7 @@ int main(int argc, char **argv)
 		printf("l2: %s: %s\n", image, strerror(errno));
 		return 1;
 	}
-	snprintf(steps, sizeof(steps), "%s", argv[2]);
+	snprintf(steps, sizeof(steps), "%s", argv[5]);
 	for (char *c = steps; *c; c++)
 		*c = *c == '+' ? ',' : *c == '/' ? ':' : *c;
 	snprintf(append, sizeof(append), "console=ttyS0 panic=-1 svt.run=%s", steps);
@@ -57,7 +61,7 @@ int main(int argc, char **argv)
 	char *cmd[] = {
 		"/vmm/lib/ld-linux-riscv64-lp64d.so.1", "--library-path", "/vmm/lib",
 		"/vmm/bin/qemu-system-riscv64", "-M", "virt", "-accel", "kvm",
-		"-cpu", "host", "-smp", "2", "-m", "256M", "-bios", "none",
+		"-cpu", argv[2], "-smp", argv[3], "-m", argv[4], "-bios", "none",
 		"-nographic", "-no-reboot", "-kernel", image,
 		"-initrd", "/l2/initramfs.cpio.gz", "-append", append, NULL
 	};
@@ -97,16 +101,15 @@ int main(int argc, char **argv)
 		if (!strcmp(line, "SVT-DONE"))
 			done = 1;
 	}
-	while (waitpid(qemu, &status, 0) < 0 && errno == EINTR)
-		;
+	rc = guest_wait(qemu);
 	alarm(0);
 	if (timed_out) {
 		printf("l2: timed out after %ds, VMM killed\n", timeout);
 		return 124;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		printf("l2: VMM failed (%s %d)\n", WIFEXITED(status) ? "exit" : "signal",
-		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	if (rc) {
+		printf("l2: VMM failed (%s %d)\n", rc > 128 ? "signal" : "exit",
+		       rc > 128 ? rc - 128 : rc);
 		return 1;
 	}
 	if (!done) {

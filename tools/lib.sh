@@ -28,3 +28,39 @@ papt() {
 	      -o Dir::Cache="$dir/cache" -o APT::Architecture="$arch" -o APT::Architectures::="$arch"
 	      -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o APT::Install-Recommends=0)
 }
+
+# pack DIR: DIR as a gzipped newc cpio archive on stdout (an initramfs, or
+# a part of one), files owned by root, in a stable order.
+pack() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1)
+}
+
+# fresh OUT INPUT...: OUT exists and no INPUT is newer than it.
+fresh() {
+	local out=$1
+
+	shift
+	[ -e "$out" ] && [ -z "$(find "$@" -newer "$out" 2>/dev/null)" ]
+}
+
+# KTAP, the kernel's test output format: ktap_begin, then ktap_result for
+# each test, then ktap_end prints the document (version, plan, results,
+# each failure's reason as a diagnostic line before it).
+ktap_begin() {
+	ktap_lines=()
+}
+
+# ktap_result STATUS NAME [WHY]: the test NAME passed when STATUS is 0.
+ktap_result() {
+	local n=$((${#ktap_lines[@]} + 1))
+
+	if [ "$1" = 0 ]; then
+		ktap_lines+=("ok $n $2")
+	else
+		ktap_lines+=("${3:+# ${3//$'\n'/ }$'\n'}not ok $n $2")
+	fi
+}
+
+ktap_end() {
+	printf '%s\n' "KTAP version 1" "1..${#ktap_lines[@]}" "${ktap_lines[@]}"
+}

@@ -22,7 +22,7 @@ set -euo pipefail
 work=$(realpath -m "$1")
 patches=$(realpath "$2")
 wt=$work/src
-die() { echo "prepare-tree: $*" >&2; exit 1; }
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
 mkdir -p "$work"
 

@@ -19,7 +19,7 @@
 # Run the VMM inside a guest as
 #   /vmm/lib/ld-linux-riscv64-lp64d.so.1 --library-path /vmm/lib /vmm/bin/qemu-system-riscv64
 # so that it never mixes with the initramfs' own (bookworm) libc.
-# Done once: a later run with both outputs present does nothing.
+# The Makefile runs it once (the target DIR/vmm.cpio.gz).
 #
 # The suite is tried by its codename, then by its alias "stable": a mirror
 # caught between two syncs can serve a Packages index that no longer
@@ -34,7 +34,6 @@ mirror=${VMM_MIRROR:-http://deb.debian.org/debian}
 here=$(dirname "$(realpath "$0")")
 . "$here/lib.sh"
 
-[ -f "$out" ] && [ -f "$dir/debian/Image" ] && exit 0
 
 apt=$dir/apt
 papt "$apt" riscv64
@@ -104,7 +103,7 @@ while [ ${#todo[@]} -gt 0 ]; do
 		todo+=("$stage/vmm/lib/$n")
 	done
 done
-(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$out.tmp"
+pack "$stage" >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "  VMM     $out: $(find "$stage/vmm/lib" -type f | wc -l) libraries, $(du -sm "$stage" | cut -f1) MB"
 rm -rf "$root" "$stage"
