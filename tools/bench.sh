@@ -8,10 +8,12 @@
 # then writes the report (medians, the spread of the per-round ratios,
 # fences per operation) and the chart into Documentation/.
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 1 2 "WORK [ROUNDS]" "$@"
 
 work=$(realpath -m "$1")
 rounds=${2:-5}
-here=$(dirname "$(realpath "$0")")
 groups=$(python3 "$here/bench-report.py" --groups)
 
 rm -rf "$work/bench" && mkdir -p "$work/bench"
@@ -24,7 +26,7 @@ for r in $(seq 1 "$rounds"); do
 		for s in $(printf '%s\n' $order | awk '!seen[$0]++'); do
 			echo "  ROUND   $r/$rounds $s"
 			python3 "$here/svt.py" boot "$work" "$s" 2>/dev/null ||
-				{ echo "bench: boot $s failed (console: $work/logs/$s.log)" >&2; exit 1; }
+				die "boot $s failed (console: $work/logs/$s.log)"
 			cp "$work/logs/$s.log" "$work/bench/$s.$r.log"
 			cp "$work/logs/$s.log.fences" "$work/bench/$s.$r.log.fences"
 		done

@@ -10,6 +10,9 @@
 # fragment asks for must survive olddefconfig, or the build fails (a
 # silently dropped option would make a test prove nothing).
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 3 - "SRC OUT FRAGMENT..." "$@"
 
 src=$(realpath "$1")
 out=$(realpath -m "$2")
@@ -19,7 +22,6 @@ for f in "$@"; do frags+=("$(realpath "$f")"); done
 
 jobs=${JOBS:-$(nproc)}
 kmake=(make -s -C "$src" O="$out" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$jobs")
-. "$(dirname "$(realpath "$0")")/lib.sh"
 
 mkdir -p "$out"
 want=$(cat "${frags[@]}" | sha1sum)

@@ -11,16 +11,18 @@
 # not depend on the kernel's config). Skipped when the tree and both
 # fragments are the ones it was last built from.
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 3 3 "WORK FRAGMENT SANITIZER_FRAGMENT" "$@"
 
 work=$(realpath -m "$1")
 frag=$(realpath "$2")
 sfrag=$(realpath "$3")
-here=$(dirname "$(realpath "$0")")
 wt=$work/src
 dst=$work/img/sanitizers
 tip=$work/img/tip
 
-[ -f "$tip/built" ] || { echo "build-sanitized: $tip not built (run make first)" >&2; exit 1; }
+[ -f "$tip/built" ] || die "$tip not built (run make first)"
 key=$(git -C "$wt" rev-parse 'HEAD^{tree}'; cat "$frag" "$sfrag" | sha1sum)
 if [ -f "$dst/built" ] && [ "$key" = "$(cat "$dst/key" 2>/dev/null)" ] &&
    [ ! "$tip/initramfs.cpio.gz" -nt "$dst/built" ]; then

@@ -20,11 +20,13 @@
 # WORK/img/l2-initramfs.cpio.gz is the (kernel-independent) initramfs of
 # the L2 guests that tools/l2.c boots.
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 2 3 "WORK FRAGMENT [all|mainline]" "$@"
 
 work=$(realpath -m "$1")
 frag=$(realpath "$2")
 mode=${3:-tip}
-here=$(dirname "$(realpath "$0")")
 wt=$work/src
 out=$work/out/kernel
 sysroot=/usr/riscv64-linux-gnu
@@ -45,7 +47,6 @@ l1_progs=$(printf '%s\n' $progs | sed 's/+l2$//')
 l2_progs=$(printf '%s\n' $progs | sed -n 's/+l2$//p')
 l1_src=("$here/guest.h" $(printf "$here/%s.c " $l1_progs))
 l2_src=("$here/guest.h" $(printf "$here/%s.c " $l2_progs))
-. "$here/lib.sh"
 
 # Kernel side of a commit: Image, uapi headers and KVM selftests, kept in
 # DST. Rebuilt only when missing or when the config fragment changed.

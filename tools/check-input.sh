@@ -7,11 +7,12 @@
 # The user trees are small git repositories holding the files the series
 # touches, copied from the 6.12 base, so no kernel is checked out twice.
 set -uo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 2 2 "WORK PATCHES" "$@"
 
 work=$(realpath -m "$1")
 patches=$(realpath "$2")
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
 base_repo=$work/linux
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -50,6 +51,11 @@ mktree() {
 	echo "work in progress" >"$t/NOTES"
 	echo "$t"
 }
+
+rc=0
+out=$("$here/prepare-tree.sh" 2>&1 >/dev/null) || rc=$?
+ktap_result "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q '^prepare-tree.sh: usage: ' <<<"$out"; echo $?)" \
+	"a script run without its arguments: its usage in one line, non-zero exit"
 
 prepare /nonexistent/linux nodir
 ktap_result "$([ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q KERNEL_SRC <<<"$out"; echo $?)" \

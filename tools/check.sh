@@ -15,13 +15,14 @@
 # command line are those of its last clean boot is not run again (its
 # console is judged again); CHECK_REBOOT=1 boots everything anyway.
 set -uo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 2 2 "WORK FRAGMENT" "$@"
 
 work=$(realpath -m "$1")
 frag=$2
-here=$(dirname "$(realpath "$0")")
 top=$(dirname "$here")
 wt=$work/src
-. "$here/lib.sh"
 [ "${CHECK_REBOOT:-0}" = 1 ] && export BOOT_REUSE=0 || export BOOT_REUSE=1
 mkdir -p "$work"
 doc=$work/check.ktap

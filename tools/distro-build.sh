@@ -14,15 +14,16 @@
 # at every commit so that its warnings are seen). The answer is kept and
 # given again while the commits, the config and the tools are the same.
 set -uo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 2 2 "WORK CONFIG" "$@"
 
 work=$(realpath -m "$1")
 config=$(realpath "$2")
 wt=$work/src
 out=$work/out/distro
 jobs=${JOBS:-$(nproc)}
-here=$(dirname "$(realpath "$0")")
 kmake=(make -s -C "$wt" O="$out" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$jobs")
-. "$here/lib.sh"
 
 tip=$(git -C "$wt" rev-parse HEAD)
 base=$(sed -n 1p "$work/src.stamp") || die "run prepare-tree.sh first"

@@ -64,3 +64,13 @@ ktap_result() {
 ktap_end() {
 	printf '%s\n' "KTAP version 1" "1..${#ktap_lines[@]}" "${ktap_lines[@]}"
 }
+
+# args MIN MAX USAGE "$@": die with "usage: SCRIPT USAGE" unless the
+# script got MIN to MAX arguments (MAX "-": no limit).
+args() {
+	local min=$1 max=$2 usage=$3
+
+	shift 3
+	[ $# -ge "$min" ] && { [ "$max" = - ] || [ $# -le "$max" ]; } ||
+		die "usage: ${0##*/} $usage"
+}

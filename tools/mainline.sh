@@ -9,12 +9,13 @@
 # make check never fetches or builds it. The Makefile runs it once (the
 # target DIR/linux/.debian-version).
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 1 1 "DIR" "$@"
 
 dir=$(realpath -m "$1")
 pkg=${MAINLINE_PACKAGE:-linux-source-7.2}
 mirror=${MAINLINE_MIRROR:-http://deb.debian.org/debian}
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
 
 
 papt "$dir/apt" amd64 \

@@ -11,12 +11,13 @@
 # files the series touches are unpacked from it and committed in
 # DIR/linux-<version>. Prints that path. Done once per version.
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 2 2 "DIR PATCHES" "$@"
 
 dir=$(realpath -m "$1")
 patches=$(realpath "$2")
 mirror=${NEWER_MIRROR:-http://deb.debian.org}
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
 
 papt "$dir/apt" amd64 \
 	"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror/debian trixie main" \

@@ -20,15 +20,15 @@
 # The Makefile remakes it when fence-count.c changes; the header is
 # fetched once.
 set -euo pipefail
-
-[ $# = 1 ] || { echo "usage: plugin.sh OUTDIR" >&2; exit 2; }
-dir=$(realpath -m "$1")
 here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 1 1 "OUTDIR" "$@"
+
+dir=$(realpath -m "$1")
 src=$here/fence-count.c
 so=$dir/fence-count.so
 hdr=$dir/include/qemu-plugin.h
 mirror=${PLUGIN_MIRROR:-http://deb.debian.org/debian}
-. "$here/lib.sh"
 
 mkdir -p "$dir/include"
 

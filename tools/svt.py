@@ -190,7 +190,7 @@ def number(out, ops):
     raise Bad(f"the step printed no {ops}N")
 
 
-def boot_problem(lines, log):
+def boot_problem(lines):
     """Why the boot of this console failed, or None."""
     why = []
     for line in lines:
@@ -261,7 +261,7 @@ def judge(sc, log):
     if con.lines is None:
         return [(False, first, f"no console log {log}")] + \
             [(False, e.sentence, "no console") for e in sc.expects]
-    why = boot_problem(con.lines, log)
+    why = boot_problem(con.lines)
     out = [(why is None, first, f"{why} (console log: {log})")]
     for e in sc.expects:
         try:
@@ -405,12 +405,14 @@ def boot(sc, work, run=None, cpu=None, dry_run=False):
     if l2:
         with open(log[:-len(".log")] + ".l2.log", "w") as f:
             f.writelines(ln[3:] + "\n" for ln in text.splitlines() if ln.startswith("L2 "))
-    why = boot_problem(text.splitlines(), log)
+    why = boot_problem(text.splitlines())
     if why:
         print(f"boot: {sc.name} FAILED: {why}\nboot: console log: {log}", file=sys.stderr)
     elif not (run or cpu):
         with open(log + ".pass", "w") as f:
             f.write(key + "\n")
+    else:
+        print(f"  LOG     {log}", file=sys.stderr)
     return log
 
 
@@ -428,7 +430,7 @@ def main(argv):
             opts = dict(zip(args[2::2], args[3::2]))
             log = boot(sc, work, opts.get("--run") or None, opts.get("--cpu") or None,
                        "--dry-run" in args)
-            return 0 if log is None or not boot_problem(Console(log).lines, log) else 1
+            return 0 if log is None or not boot_problem(Console(log).lines) else 1
         elif cmd in ("judge", "judge-log", "verdict"):
             if cmd == "judge-log":
                 sc, log = load(os.path.abspath(args[0])), args[1]

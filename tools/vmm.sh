@@ -26,13 +26,14 @@
 # matches one of the two Release files ("File has unexpected size").
 # Whatever name answers, its Release file must say Codename: trixie.
 set -euo pipefail
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+args 1 1 "DIR" "$@"
 
 dir=$(realpath -m "$1")
 out=$dir/vmm.cpio.gz
 codename=${VMM_SUITE:-trixie}
 mirror=${VMM_MIRROR:-http://deb.debian.org/debian}
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
 
 
 apt=$dir/apt
