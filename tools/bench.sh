@@ -8,9 +8,7 @@
 # then writes the report (medians, the spread of the per-round ratios,
 # fences per operation) and the chart into Documentation/.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 1 2 "WORK [ROUNDS]" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 1 2 "WORK [ROUNDS]" "$@"
 
 work=$(realpath -m "$1")
 rounds=${2:-5}

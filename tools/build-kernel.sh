@@ -10,9 +10,7 @@
 # fragment asks for must survive olddefconfig, or the build fails (a
 # silently dropped option would make a test prove nothing).
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 3 - "SRC OUT FRAGMENT..." "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 3 - "SRC OUT FRAGMENT..." "$@"
 
 src=$(realpath "$1")
 out=$(realpath -m "$2")

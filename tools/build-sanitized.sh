@@ -11,9 +11,7 @@
 # not depend on the kernel's config). Skipped when the tree and both
 # fragments are the ones it was last built from.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 3 3 "WORK FRAGMENT SANITIZER_FRAGMENT" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 3 3 "WORK FRAGMENT SANITIZER_FRAGMENT" "$@"
 
 work=$(realpath -m "$1")
 frag=$(realpath "$2")

@@ -20,9 +20,7 @@
 # WORK/img/l2-initramfs.cpio.gz is the (kernel-independent) initramfs of
 # the L2 guests that tools/l2.c boots.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 2 3 "WORK FRAGMENT [all|mainline]" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 2 3 "WORK FRAGMENT [all|mainline]" "$@"
 
 work=$(realpath -m "$1")
 frag=$(realpath "$2")

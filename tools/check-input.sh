@@ -7,9 +7,7 @@
 # The user trees are small git repositories holding the files the series
 # touches, copied from the 6.12 base, so no kernel is checked out twice.
 set -uo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 2 2 "WORK PATCHES" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 2 2 "WORK PATCHES" "$@"
 
 work=$(realpath -m "$1")
 patches=$(realpath "$2")

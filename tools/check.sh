@@ -15,9 +15,7 @@
 # command line are those of its last clean boot is not run again (its
 # console is judged again); CHECK_REBOOT=1 boots everything anyway.
 set -uo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 2 2 "WORK FRAGMENT" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 2 2 "WORK FRAGMENT" "$@"
 
 work=$(realpath -m "$1")
 frag=$2

@@ -14,9 +14,7 @@
 # at every commit so that its warnings are seen). The answer is kept and
 # given again while the commits, the config and the tools are the same.
 set -uo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 2 2 "WORK CONFIG" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 2 2 "WORK CONFIG" "$@"
 
 work=$(realpath -m "$1")
 config=$(realpath "$2")

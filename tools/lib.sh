@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# lib.sh: what the harness scripts share. Source it: . "$here/lib.sh"
+# lib.sh: what the harness scripts share. A script starts with
+#   . "$(dirname "$(realpath "$0")")/lib.sh" && args MIN MAX USAGE "$@"
+# and has $here, the tools/ directory, from then on.
+
+here=$(dirname "$(realpath "$0")")
 
 # die MESSAGE: one line on stderr, named after the script, and exit 1.
 die() {

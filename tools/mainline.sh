@@ -9,9 +9,7 @@
 # make check never fetches or builds it. The Makefile runs it once (the
 # target DIR/linux/.debian-version).
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 1 1 "DIR" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 1 1 "DIR" "$@"
 
 dir=$(realpath -m "$1")
 pkg=${MAINLINE_PACKAGE:-linux-source-7.2}

@@ -11,9 +11,7 @@
 # files the series touches are unpacked from it and committed in
 # DIR/linux-<version>. Prints that path. Done once per version.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 2 2 "DIR PATCHES" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 2 2 "DIR PATCHES" "$@"
 
 dir=$(realpath -m "$1")
 patches=$(realpath "$2")

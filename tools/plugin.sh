@@ -20,9 +20,7 @@
 # The Makefile remakes it when fence-count.c changes; the header is
 # fetched once.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 1 1 "OUTDIR" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 1 1 "OUTDIR" "$@"
 
 dir=$(realpath -m "$1")
 src=$here/fence-count.c

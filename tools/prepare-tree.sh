@@ -18,9 +18,7 @@
 # not apply: names it, runs "git am --abort", removes the worktree (the base
 # repository is left as it was) and exits 1.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 2 2 "WORK PATCHES" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 2 2 "WORK PATCHES" "$@"
 
 work=$(realpath -m "$1")
 patches=$(realpath "$2")

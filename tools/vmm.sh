@@ -26,9 +26,7 @@
 # matches one of the two Release files ("File has unexpected size").
 # Whatever name answers, its Release file must say Codename: trixie.
 set -euo pipefail
-here=$(dirname "$(realpath "$0")")
-. "$here/lib.sh"
-args 1 1 "DIR" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 1 1 "DIR" "$@"
 
 dir=$(realpath -m "$1")
 out=$dir/vmm.cpio.gz
