@@ -74,43 +74,41 @@ keep_kernel() {
 	touch "$dst/kernel.built"
 }
 
-# Guest side: our C programs plus the commit's selftests in an initramfs.
-# Rebuilt when a program changed, without touching the kernel build.
-build_initramfs() {
-	local dst=$1 stage=$1/root prog
-	fresh "$dst/built" "$dst/kernel.built" "${l1_src[@]}" && return 0
-	echo "  INITRD  $dst/initramfs.cpio.gz"
+# initramfs OUT PROGS [IMG]: an initramfs of /init and the guest programs
+# PROGS, the riscv64 loader and libc they link against and, with IMG (an
+# artifact directory), the commit's KVM selftests, the programs then built
+# against its uapi headers. Linked dynamically like the selftests:
+# bookworm's riscv64 binutils 2.40 segfaults on -static and its cross libc
+# has no rcrt1.o for -static-pie.
+initramfs() {
+	local out=$1 progs=$2 img=${3:-} stage=$1.root prog inc=()
+	echo "  INITRD  $out"
+	[ -z "$img" ] || inc=(-isystem "$img/include")
 	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
-	# Linked dynamically like the selftests: bookworm's riscv64 binutils
-	# 2.40 segfaults on -static and its cross libc has no rcrt1.o for
-	# -static-pie.
-	for prog in $l1_progs; do
-		riscv64-linux-gnu-gcc -O2 -Wall -Werror -isystem "$dst/include" \
-			-o "$stage/bin/$prog" "$here/$prog.c"
+	for prog in $progs; do
+		riscv64-linux-gnu-gcc -O2 -Wall -Werror "${inc[@]}" -o "$stage/bin/$prog" "$here/$prog.c"
 	done
 	mv "$stage/bin/init" "$stage/init"
-	cp "$dst"/ksft/* "$stage/bin/"
+	[ -z "$img" ] || cp "$img"/ksft/* "$stage/bin/"
 	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
-	pack "$stage" >"$dst/initramfs.cpio.gz"
+	pack "$stage" >"$out.tmp"
+	mv "$out.tmp" "$out"
 	rm -rf "$stage"
-	touch "$dst/built"
 }
 
-# The L2 guest's initramfs: /init, the programs L2 runs, loader and libc.
-# One for every kernel (nothing in it depends on the kernel's headers).
+# Guest side of a commit: rebuilt when a program changed, without touching
+# the kernel build.
+build_initramfs() {
+	fresh "$1/built" "$1/kernel.built" "${l1_src[@]}" && return 0
+	initramfs "$1/initramfs.cpio.gz" "$l1_progs" "$1"
+	touch "$1/built"
+}
+
+# The L2 guest's initramfs: one for every kernel (nothing in it depends on
+# the kernel's headers).
 build_l2_initramfs() {
-	local dst=$work/img/l2-initramfs.cpio.gz stage=$work/img/l2-root prog
-	fresh "$dst" "${l2_src[@]}" && return 0
-	echo "  INITRD  $dst"
-	rm -rf "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev,tmp}
-	for prog in $l2_progs; do
-		riscv64-linux-gnu-gcc -O2 -Wall -Werror -o "$stage/bin/$prog" "$here/$prog.c"
-	done
-	mv "$stage/bin/init" "$stage/init"
-	cp "$sysroot/lib/ld-linux-riscv64-lp64d.so.1" "$sysroot/lib/libc.so.6" "$stage/lib/"
-	pack "$stage" >"$dst.tmp"
-	mv "$dst.tmp" "$dst"
-	rm -rf "$stage"
+	local dst=$work/img/l2-initramfs.cpio.gz
+	fresh "$dst" "${l2_src[@]}" || initramfs "$dst" "$l2_progs"
 }
 
 build_one() {

@@ -26,6 +26,7 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -149,7 +150,7 @@ def cut(lines, want):
         if cur is None:
             if line.startswith("SVT-BEGIN "):
                 name = line[len("SVT-BEGIN "):]
-                if name == want or name.startswith(want + ":"):
+                if fences.matches(name, want):
                     cur = (name, [])
             continue
         m = re.fullmatch(r"SVT-END (\S+) rc=(-?\d+)", line)
@@ -194,7 +195,7 @@ def boot_problem(lines):
     """Why the boot of this console failed, or None."""
     why = []
     for line in lines:
-        if line.startswith("svt.py: timed out"):
+        if line.startswith(TIMEOUT.split("{")[0]):
             why.append(line[len("svt.py: "):])
     if not why and "SVT-DONE" not in lines:
         why.append("the guest did not finish its steps")
@@ -205,18 +206,21 @@ def boot_problem(lines):
 class Console:
     def __init__(self, log):
         self.log = log
+        self.steps = None
         try:
             self.lines = open(log, errors="replace").read().splitlines()
         except OSError:
             self.lines = None
 
     def fences(self, where, counter):
+        """How many COUNTER fences all harts executed during WHERE."""
         path = where.split("/")
-        try:
-            found = fences.steps(self.log, self.log + ".fences")
-        except (SystemExit, OSError) as e:
-            raise Bad(f"fence counts: {e}") from None
-        for p, delta in found:
+        if self.steps is None:
+            try:
+                self.steps = fences.steps(self.log, self.log + ".fences")
+            except (SystemExit, OSError) as e:
+                raise Bad(f"fence counts: {e}") from None
+        for p, delta in self.steps:
             names = p.split(" > ")
             if len(names) == len(path) and all(map(fences.matches, names, path)):
                 return delta[counter]
@@ -335,6 +339,27 @@ def l2_image(work, kernel):
     return os.path.join(work, "img", kernel, "Image")
 
 
+def nested_initrd(work, l2, l1_initrd, vmm, out):
+    """OUT: the L1 initramfs, the VMM and, under /l2/, the L2 initramfs and
+    the Images of the L2 kernels L2, one archive after the other (the
+    kernel unpacks concatenated archives in order)."""
+    stage = out[:-len(".cpio.gz")]
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "l2"))
+    shutil.copy(os.path.join(work, "img", "l2-initramfs.cpio.gz"),
+                os.path.join(stage, "l2", "initramfs.cpio.gz"))
+    for k in l2:
+        os.makedirs(os.path.join(stage, "l2", k))
+        shutil.copy(l2_image(work, k), os.path.join(stage, "l2", k, "Image"))
+    pack(stage, stage + ".l2.cpio.gz")
+    with open(out, "wb") as f:
+        for part in (l1_initrd, vmm, stage + ".l2.cpio.gz"):
+            with open(part, "rb") as p:
+                shutil.copyfileobj(p, f)
+    shutil.rmtree(stage)
+    os.unlink(stage + ".l2.cpio.gz")
+
+
 def boot(sc, work, run=None, cpu=None, dry_run=False):
     """Boot SC, keep its console; returns the console log's path, or None
     for a dry run. Raises Bad when an input is missing."""
@@ -342,11 +367,12 @@ def boot(sc, work, run=None, cpu=None, dry_run=False):
     logs = os.path.join(work, "logs")
     log = os.path.join(logs, sc.name + (".byhand" if run or cpu else "") + ".log")
     plugin = os.path.join(os.path.dirname(work), "plugin", "fence-count.so")
-    initrd = os.path.join(img, "initramfs.cpio.gz")
-    inputs = [os.path.join(img, "Image"), initrd, FIRMWARE, plugin]
+    kernel = os.path.join(img, "Image")
+    initrd = l1_initrd = os.path.join(img, "initramfs.cpio.gz")
+    vmm = os.path.join(os.path.dirname(work), "vmm", "vmm.cpio.gz")
+    inputs = [kernel, l1_initrd, FIRMWARE, plugin]
     l2 = sc.l2_kernels()
     if l2:
-        vmm = os.path.join(os.path.dirname(work), "vmm", "vmm.cpio.gz")
         inputs += [vmm, os.path.join(work, "img", "l2-initramfs.cpio.gz")]
         inputs += [l2_image(work, k) for k in l2]
         initrd = os.path.join(work, "nested", sc.name + ".cpio.gz")
@@ -355,7 +381,7 @@ def boot(sc, work, run=None, cpu=None, dry_run=False):
             raise Bad(f"{f} missing (run make first)")
     cmd = ["qemu-system-riscv64", "-M", "virt", "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
            "-m", sc["mem"], "-nographic", "-no-reboot", "-bios", FIRMWARE,
-           "-kernel", inputs[0], "-initrd", initrd,
+           "-kernel", kernel, "-initrd", initrd,
            "-append", f"console=ttyS0 panic=-1 svt.run={sc.run(run)}",
            "-plugin", plugin, "-d", "plugin", "-D", log + ".fences"]
     version = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
@@ -371,20 +397,7 @@ def boot(sc, work, run=None, cpu=None, dry_run=False):
         except OSError:
             pass
     if l2:
-        os.makedirs(os.path.dirname(initrd), exist_ok=True)
-        stage = initrd[:-len(".cpio.gz")]
-        subprocess.run(["rm", "-rf", stage], check=True)
-        os.makedirs(os.path.join(stage, "l2"))
-        subprocess.run(["cp", inputs[5], os.path.join(stage, "l2", "initramfs.cpio.gz")], check=True)
-        for k in l2:
-            os.makedirs(os.path.join(stage, "l2", k))
-            subprocess.run(["cp", l2_image(work, k), os.path.join(stage, "l2", k, "Image")],
-                           check=True)
-        pack(stage, stage + ".l2.cpio.gz")
-        with open(initrd, "wb") as f:
-            for part in (inputs[1], vmm, stage + ".l2.cpio.gz"):
-                f.write(open(part, "rb").read())
-        subprocess.run(["rm", "-rf", stage, stage + ".l2.cpio.gz"], check=True)
+        nested_initrd(work, l2, l1_initrd, vmm, initrd)
     print(f"  BOOT    {sc.name}: {shlex.join(cmd)}", file=sys.stderr)
     if dry_run:
         return None
