@@ -76,28 +76,39 @@ def output(log, where):
         sys.exit(f"bench-report: {log}: {e}")
 
 
+def figures(log, m):
+    """The step's output and every figure of metric M in it: one per run
+    (a repeat:N step prints one per run of its program)."""
+    out = output(log, m["where"])
+    vals = [float(f.group(1)) for f in (re.search(m["regex"], ln) for ln in out) if f]
+    if len(vals) <= int(m.get("warmup", 0)):
+        sys.exit(f"bench-report: {len(vals)} of {m['regex']} in {m['where']} of {log}")
+    return out, vals
+
+
 def sample(log, m):
-    for line in output(log, m["where"]):
-        found = re.search(m["regex"], line)
-        if found:
-            return float(found.group(1))
-    sys.exit(f"bench-report: no {m['regex']} in {m['where']} of {log}")
+    """A boot's figure: the median of its runs after the warm-up ones."""
+    return statistics.median(figures(log, m)[1][int(m.get("warmup", 0)):])
+
+
+def fences_per_op(log, m, counter):
+    """COUNTER fences of metric M's step per operation, all its runs
+    together: OPS per run times the runs, or the sum of what the step
+    printed as OPS (svt.py's number())."""
+    printed, runs = figures(log, m)
+    try:
+        ops = (int(m["ops"]) * len(runs) if m["ops"].isdigit()
+               else svt.number(printed, m["ops"]))
+        return svt.Console(log).fences(m["where"], counter) / ops
+    except svt.Bad as e:
+        sys.exit(f"bench-report: {log}: {e}")
 
 
 def per_op(bench, scenario, m):
     """Median over the rounds of each fence counter of metric M per
-    operation (svt.py's number(): a number, or KEY= the step printed)."""
-    out = {}
-    for k in m["fences"].split(","):
-        vals = []
-        for log in logs(bench, scenario):
-            try:
-                ops = svt.number(output(log, m["where"]), m["ops"])
-                vals.append(svt.Console(log).fences(m["where"], k) / ops)
-            except svt.Bad as e:
-                sys.exit(f"bench-report: {log}: {e}")
-        out[k] = statistics.median(vals)
-    return out
+    operation."""
+    return {k: statistics.median(fences_per_op(log, m, k) for log in logs(bench, scenario))
+            for k in m["fences"].split(",")}
 
 
 def fmt(x):
@@ -155,12 +166,17 @@ def main():
         f"Written by ``make bench`` on {time.strftime('%Y-%m-%d')}, {nrounds} rounds, the",
         "hosts of each row booted one after the other in every round, rotating",
         f"which goes first, under {qemu}, TCG, on one machine",
-        "(2 cores). Time figures are medians of the rounds. A gain is how many",
+        "(2 cores). Every boot runs its workload 4 times (``repeat:4``): the",
+        "first run, which also pays for QEMU translating the code and first",
+        "touching the guest's RAM, is a warm-up; the boot's figure is the median",
+        "of the other 3. Time figures are medians of the rounds' figures. A gain",
+        "is how many",
         "times better the patched 6.12 host is than the other (time: other/patched,",
         "rate: patched/other), from the medians; in brackets the min..max of the",
         "gains of the single rounds (round r against round r). Fences are exact",
         "counts of executed instructions (the fence-count QEMU plugin) per",
-        "operation: per page the test maps, or per page fault pf-bench takes.",
+        "operation, all 4 runs together: per page the test maps (a step's count:",
+        "both passes of kvm_page_table_test), or per page fault pf-bench takes.",
         "Every console is kept under ``build/*/bench/``.",
         "",
         "Hosts: patched 6.12 is the series tip; stock 6.12 the unpatched base;",

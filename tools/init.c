@@ -7,7 +7,9 @@
  *   svt.run=STEP[,STEP...]
  *
  * A step is one of the built-ins below or the name of a program in /bin
- * (arguments follow the name, separated by ':'). Output:
+ * (arguments follow the name, separated by ':'); repeat:N:STEP runs the
+ * program of STEP N times in one step (make bench: a warm-up run, then
+ * the runs it takes the median of). Output:
  *
  *   SVT-BEGIN <step>
  *   ...what the step printed...
@@ -106,6 +108,24 @@ static int run_program(char *step)
 	return guest_wait(pid);
 }
 
+/* repeat:N:PROGRAM[:ARGS]: the program N times; the first failure ends it. */
+static int step_repeat(const char *args)
+{
+	char *end, prog[1024];
+	long n = strtol(args, &end, 10);
+	int rc = 0;
+
+	if (end == args || *end != ':' || n < 1) {
+		printf("init: repeat:%s: want repeat:N:PROGRAM[:ARGS]\n", args);
+		return 2;
+	}
+	for (long i = 0; i < n && !rc; i++) {
+		snprintf(prog, sizeof(prog), "%s", end + 1);
+		rc = run_program(prog);
+	}
+	return rc;
+}
+
 static char *cmdline_arg(const char *key)
 {
 	static char buf[4096];
@@ -148,6 +168,8 @@ int main(void)
 			rc = step_cpuinfo();
 		else if (!strcmp(step, "dt-isa"))
 			rc = step_dt_isa();
+		else if (!strncmp(step, "repeat:", 7))
+			rc = step_repeat(step + 7);
 		else
 			rc = run_program(step);
 		svt_mark(1);

@@ -11,6 +11,7 @@ kernel's tools/testing/kunit/kunit.py), also checks that kunit.py parse
 reads the runner's KTAP and counts the same totals. Boots nothing; prints
 KTAP, one test per check, and takes seconds.
 """
+import importlib.util
 import os
 import re
 import sys
@@ -61,6 +62,19 @@ def bad_scenario(text, why):
     return False
 
 
+def bench_figures():
+    """What bench-report.py reads from bench-repeat.log: the median of the
+    runs after the warm-up, and fences per operation over every run."""
+    spec = importlib.util.spec_from_file_location("bench_report",
+                                                  os.path.join(HERE, "bench-report.py"))
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    sc, log = svt.load(os.path.join(DATA, "bench")), os.path.join(DATA, "bench-repeat.log")
+    pf, upd = sc.metrics["pf_rate"], sc.metrics["update"]
+    return (report.sample(log, pf), report.fences_per_op(log, pf, "sfence.vma"),
+            report.sample(log, upd), report.fences_per_op(log, upd, "hfence.gvma"))
+
+
 def main():
     kinds = svt.load(os.path.join(DATA, "kinds"))
     kinds_fail = svt.load(os.path.join(DATA, "kinds-fail"))
@@ -93,6 +107,9 @@ def main():
          bad_scenario("expect cpuinfo rc 0", "needs a sentence")),
         ("a fences expectation without a ratio is refused with its file and line",
          bad_scenario("expect pf-bench fences sfence.vma <= 1 faults= -- s", "N/D OPS")),
+        ("a bench figure is the median of a repeat step's runs after its warm-up ones;"
+         " fences per operation count every run (testdata/bench)",
+         bench_figures() == (30000, 328 / 32768, 1.5, 8192 / 32768)),
     ]
     if len(sys.argv) > 1:
         checks.append(("kunit.py parse reads the runner's KTAP of a failing console, same totals",

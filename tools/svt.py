@@ -181,14 +181,15 @@ def step(lines, where):
 
 
 def number(out, ops):
-    """OPS: a number, or KEY= for the number the step printed as KEY=N."""
+    """OPS: a number, or KEY= for what the step printed as KEY=N (the sum,
+    when a repeat:N step printed it once per run)."""
     if ops.isdigit():
         return int(ops)
-    for line in out:
-        m = re.search(r"(?:^|\s)" + re.escape(ops) + r"(\d+)", line)
-        if m:
-            return int(m.group(1))
-    raise Bad(f"the step printed no {ops}N")
+    found = [int(m.group(1)) for m in
+             (re.search(r"(?:^|\s)" + re.escape(ops) + r"(\d+)", line) for line in out) if m]
+    if not found:
+        raise Bad(f"the step printed no {ops}N")
+    return sum(found)
 
 
 def boot_problem(lines):
