@@ -40,7 +40,8 @@ FIRMWARE = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 BAD = re.compile(r"BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic")
 # What the runner adds to a console when it had to kill QEMU.
 TIMEOUT = "svt.py: timed out after {}s, QEMU killed"
-KEYS = {"suite", "kernel", "timeout", "cpu", "smp", "mem", "l2-cpu", "l2-smp", "l2-mem"}
+KEYS = {"suite", "kernel", "timeout", "cpu", "smp", "mem", "append",
+        "l2-cpu", "l2-smp", "l2-mem"}
 
 
 class Bad(Exception):
@@ -69,7 +70,7 @@ class Scenario:
     def __init__(self, path):
         self.path = path
         self.name = os.path.basename(path)
-        self.conf = {"suite": "check", "smp": "2", "mem": "2G",
+        self.conf = {"suite": "check", "smp": "2", "mem": "2G", "append": "",
                      "l2-cpu": "host", "l2-smp": "2", "l2-mem": "256M"}
         self.steps, self.expects, self.shows, self.metrics = [], [], [], {}
         for n, raw in enumerate(open(path), 1):
@@ -383,7 +384,8 @@ def boot(sc, work, run=None, cpu=None, dry_run=False):
     cmd = ["qemu-system-riscv64", "-M", "virt", "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
            "-m", sc["mem"], "-nographic", "-no-reboot", "-bios", FIRMWARE,
            "-kernel", kernel, "-initrd", initrd,
-           "-append", f"console=ttyS0 panic=-1 svt.run={sc.run(run)}",
+           "-append", " ".join(w for w in ("console=ttyS0 panic=-1", sc["append"],
+                                           f"svt.run={sc.run(run)}") if w),
            "-plugin", plugin, "-d", "plugin", "-D", log + ".fences"]
     version = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
                              text=True).stdout.splitlines()[:1]
