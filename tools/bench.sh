@@ -3,7 +3,8 @@
 #
 # bench.sh WORK [ROUNDS]: "make bench". Boots each group of bench
 # scenarios of tools/scenarios/ (the hosts of one comparison) one after the
-# other, rotating which goes first, ROUNDS times (default 5), keeps every
+# other, rotating which goes first, ROUNDS times (default 5), and the
+# scaling scenarios (fence counts only) in the first round; keeps every
 # console and fence count under WORK/bench/,
 # then writes the report (medians, the spread of the per-round ratios,
 # fences per operation) and the chart into Documentation/.
@@ -13,10 +14,11 @@ set -euo pipefail
 work=$(realpath -m "$1")
 rounds=${2:-5}
 groups=$(python3 "$here/bench-report.py" --groups)
+once=$(python3 "$here/bench-report.py" --once)
 
 rm -rf "$work/bench" && mkdir -p "$work/bench"
 for r in $(seq 1 "$rounds"); do
-	for group in $groups; do
+	for group in $groups $( ((r == 1)) && echo "${once// /:}"); do
 		# Round r starts with the (r-1)-th scenario of the group.
 		set -- ${group//:/ }
 		shift $(( (r - 1) % $# )) || true
