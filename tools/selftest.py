@@ -62,6 +62,19 @@ def bad_scenario(text, why):
     return False
 
 
+def cmdlines():
+    """The L1 command lines of one scenario without and with an append line."""
+    body = "kernel tip\ntimeout 300\ncpu rv64\nstep cpuinfo\nstep l2:tip dt-isa pf-bench:16:4\n"
+    out = []
+    with tempfile.TemporaryDirectory() as d:
+        for extra in ("", "append 'kvm.x=1 foo'\n"):
+            path = os.path.join(d, "appended")
+            with open(path, "w") as f:
+                f.write(body + extra)
+            out.append(svt.load(path).cmdline())
+    return tuple(out)
+
+
 def bench_figures():
     """What bench-report.py reads from bench-repeat.log: the median of the
     runs after the warm-up, and fences per operation over every run."""
@@ -107,6 +120,12 @@ def main():
          bad_scenario("expect cpuinfo rc 0", "needs a sentence")),
         ("a fences expectation without a ratio is refused with its file and line",
          bad_scenario("expect pf-bench fences sfence.vma <= 1 faults= -- s", "N/D OPS")),
+        ("a scenario's append line goes on the L1 command line before svt.run=, and"
+         " a scenario without one keeps its command line",
+         cmdlines() == ("console=ttyS0 panic=-1 svt.run=cpuinfo,l2:tip:host:2:256M:dt-isa+"
+                        "pf-bench/16/4",
+                        "console=ttyS0 panic=-1 kvm.x=1 foo svt.run=cpuinfo,l2:tip:host:2:256M:"
+                        "dt-isa+pf-bench/16/4")),
         ("a bench figure is the median of a repeat step's runs after its warm-up ones;"
          " fences per operation count every run (testdata/bench)",
          bench_figures() == (30000, 328 / 32768, 1.5, 8192 / 32768)),

@@ -123,6 +123,12 @@ class Scenario:
             out.append(step)
         return ",".join(out)
 
+    def cmdline(self, steps=None):
+        """The L1 kernel's command line: the console, the append line's
+        words, and svt.run=."""
+        return " ".join(w for w in ("console=ttyS0 panic=-1", self["append"],
+                                    f"svt.run={self.run(steps)}") if w)
+
 
 def load(name):
     path = name if os.sep in name else os.path.join(SCENARIOS, name)
@@ -384,8 +390,7 @@ def boot(sc, work, run=None, cpu=None, dry_run=False):
     cmd = ["qemu-system-riscv64", "-M", "virt", "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
            "-m", sc["mem"], "-nographic", "-no-reboot", "-bios", FIRMWARE,
            "-kernel", kernel, "-initrd", initrd,
-           "-append", " ".join(w for w in ("console=ttyS0 panic=-1", sc["append"],
-                                           f"svt.run={sc.run(run)}") if w),
+           "-append", sc.cmdline(run),
            "-plugin", plugin, "-d", "plugin", "-D", log + ".fences"]
     version = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
                              text=True).stdout.splitlines()[:1]
