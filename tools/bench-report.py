@@ -11,15 +11,17 @@ the other), and the TLB fences each side executed per operation (exact
 counts, no spread).
 
 bench-report.py --groups prints the groups of scenarios bench.sh boots
-every round, --once those it boots in the first round only (the scaling
-table: exact fence counts, no time).
+every round, --once the group it boots in the first round only (the
+scaling table: exact fence counts, no time).
 """
+import functools
 import glob
 import os
 import re
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -75,10 +77,17 @@ def logs(bench, scenario):
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def console(log):
+    """One svt.Console per log: its lines read and its fence counts parsed
+    once, however many rows and counters ask."""
+    return svt.Console(log)
+
+
 def output(log, where):
     """What the step WHERE (L1STEP/L2STEP for a step of an L2 guest) printed."""
     try:
-        return svt.step(svt.Console(log).lines or [], where)[0]
+        return svt.step(console(log).lines or [], where)[0]
     except svt.Bad as e:
         sys.exit(f"bench-report: {log}: {e}")
 
@@ -106,7 +115,7 @@ def fences_per_op(log, m, counter):
     try:
         ops = (int(m["ops"]) * len(runs) if m["ops"].isdigit()
                else svt.number(printed, m["ops"]))
-        return svt.Console(log).fences(m["where"], counter) / ops
+        return console(log).fences(m["where"], counter) / ops
     except svt.Bad as e:
         sys.exit(f"bench-report: {log}: {e}")
 
@@ -116,6 +125,24 @@ def per_op(bench, scenario, m):
     operation."""
     return {k: statistics.median(fences_per_op(log, m, k) for log in logs(bench, scenario))
             for k in m["fences"].split(",")}
+
+
+def repeats(runs):
+    """What the report says of the runs in a boot: RUNS holds the (runs,
+    warm-up runs) pairs the consoles showed."""
+    if len(runs) != 1:
+        return ("A boot's figure is the median of its runs after the warm-up "
+                f"runs its scenario names (runs, warm-up: {sorted(runs)}).")
+    n, w = next(iter(runs))
+    if n == 1:
+        return "Every boot runs its workload once; that run is the boot's figure."
+    if w == 0:
+        return f"Every boot runs its workload {n} times; the boot's figure is their median."
+    first = "first run, which also pays" if w == 1 else f"first {w} runs, which also pay"
+    return (f"Every boot runs its workload {n} times (``repeat:{n}``): the {first} "
+            "for QEMU translating the code and first touching the guest's RAM, "
+            f"{'is' if w == 1 else 'are'} a warm-up; the boot's figure is the median of "
+            f"the other {n - w}.")
 
 
 def fmt(x):
@@ -132,10 +159,10 @@ def main():
         print(groups())
         return
     if sys.argv[1:] == ["--once"]:
-        print(" ".join(SCALING[0]))
+        print(":".join(SCALING[0]))
         return
     bench, docdir = sys.argv[1], sys.argv[2]
-    rows = []
+    rows, runs = [], set()
     for title, name, scen, labels in COMPARISONS:
         ms = [metric(sc, name) for sc in scen]
         unit, better = ms[0]["unit"], ms[0]["better"]
@@ -146,6 +173,8 @@ def main():
         gains = [(gain(med[0], med[i]), [gain(x, y) for x, y in zip(samples[0], samples[i])])
                  for i in range(1, len(scen))]
         fen = [per_op(bench, sc, m) for sc, m in zip(scen, ms)]
+        runs.update((len(figures(p, m)[1]), int(m.get("warmup", 0)))
+                    for sc, m in zip(scen, ms) for p in logs(bench, sc))
         rows.append(dict(title=title, unit=unit, labels=labels, med=med, samples=samples,
                          gains=gains, fences=fen, op="fault" if ms[0]["ops"] == "faults=" else "page"))
         print(f"  {title}:")
@@ -176,17 +205,17 @@ def main():
         f"Written by ``make bench`` on {time.strftime('%Y-%m-%d')}, {nrounds} rounds, the",
         "hosts of each row booted one after the other in every round, rotating",
         f"which goes first, under {qemu}, TCG, on one machine",
-        "(2 cores). Every boot runs its workload 4 times (``repeat:4``): the",
-        "first run, which also pays for QEMU translating the code and first",
-        "touching the guest's RAM, is a warm-up; the boot's figure is the median",
-        "of the other 3. Time figures are medians of the rounds' figures; the",
-        "1 and 2 vCPU G-stage rows come from the same boots. A gain is how many",
+        "(2 cores).",
+        *textwrap.wrap(repeats(runs), 75),
+        "Time figures are medians of the rounds' figures; the 1 and 2 vCPU",
+        "G-stage rows come from the same boots. A gain is how many",
         "times better the patched 6.12 host is than the other (time: other/patched,",
         "rate: patched/other), from the medians; in brackets the min..max of the",
         "gains of the single rounds (round r against round r). Fences are exact",
         "counts of executed instructions (the fence-count QEMU plugin) per",
-        "operation, all 4 runs together: per page the test maps (a step's count:",
-        "both passes of kvm_page_table_test), or per page fault pf-bench takes.",
+        "operation, all runs of a boot together: per page the test maps (a",
+        "step's count: both passes of kvm_page_table_test), or per page fault",
+        "pf-bench takes.",
         "Every console is kept under ``build/*/bench/``.",
         "",
         "Hosts: patched 6.12 is the series tip; stock 6.12 the unpatched base;",

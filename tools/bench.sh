@@ -18,7 +18,7 @@ once=$(python3 "$here/bench-report.py" --once)
 
 rm -rf "$work/bench" && mkdir -p "$work/bench"
 for r in $(seq 1 "$rounds"); do
-	for group in $groups $( ((r == 1)) && echo "${once// /:}"); do
+	for group in $groups $( ((r == 1)) && echo "$once"); do
 		# Round r starts with the (r-1)-th scenario of the group.
 		set -- ${group//:/ }
 		shift $(( (r - 1) % $# )) || true

@@ -75,13 +75,18 @@ def cmdlines():
     return tuple(out)
 
 
-def bench_figures():
-    """What bench-report.py reads from bench-repeat.log: the median of the
-    runs after the warm-up, and fences per operation over every run."""
+def bench_report():
     spec = importlib.util.spec_from_file_location("bench_report",
                                                   os.path.join(HERE, "bench-report.py"))
     report = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(report)
+    return report
+
+
+def bench_figures():
+    """What bench-report.py reads from bench-repeat.log: the median of the
+    runs after the warm-up, and fences per operation over every run."""
+    report = bench_report()
     sc, log = svt.load(os.path.join(DATA, "bench")), os.path.join(DATA, "bench-repeat.log")
     pf, upd = sc.metrics["pf_rate"], sc.metrics["update"]
     return (report.sample(log, pf), report.fences_per_op(log, pf, "sfence.vma"),
@@ -129,6 +134,14 @@ def main():
         ("a bench figure is the median of a repeat step's runs after its warm-up ones;"
          " fences per operation count every run (testdata/bench)",
          bench_figures() == (30000, 328 / 32768, 1.5, 8192 / 32768)),
+        ("the bench report says how many runs a boot made and how many were warm-up,"
+         " as the consoles show",
+         all(re.search(want, bench_report().repeats(runs)) for runs, want in (
+             ({(4, 1)}, r"4 times .*the first run, .* is a warm-up.* median of the other 3\."),
+             ({(5, 2)}, r"5 times .*the first 2 runs, .* are a warm-up.* other 3\."),
+             ({(3, 0)}, r"3 times; the boot's figure is their median\."),
+             ({(1, 0)}, r"once"),
+             ({(4, 1), (1, 0)}, r"\[\(1, 0\), \(4, 1\)\]")))),
     ]
     if len(sys.argv) > 1:
         checks.append(("kunit.py parse reads the runner's KTAP of a failing console, same totals",
