@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * guest.h: what the guest programs (tools/guest/NAME.c, run by /init) share.
+ *
+ * svt_mark(0) marks the beginning of a phase, svt_mark(1) its end. A mark
+ * is "slti x0, x0, 0x5c0" (begin) or "slti x0, x0, 0x5c1" (end): with
+ * rd = x0 a HINT, which hardware and QEMU execute as a no-op, and which
+ * the fence-count QEMU plugin (tools/plugin/fence-count.c) recognises to print its
+ * TLB maintenance counts at that point.
+ *
+ * guest_wait() waits for a child the way a shell reports it: its exit
+ * status, or 128 + the signal that ended it (127 when it cannot be
+ * waited for).
+ *
+ * ktap_plan() and ktap_result() print KTAP, the kernel's test output
+ * format, for a program that judges itself (see clock-test.c).
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+static inline void svt_mark(int end)
+{
+#if defined(__riscv)
+	if (end)
+		asm volatile("slti x0, x0, 0x5c1" ::: "memory");	/* 0x5c102013 */
+	else
+		asm volatile("slti x0, x0, 0x5c0" ::: "memory");	/* 0x5c002013 */
+#else
+	(void)end;
+#endif
+}
+
+static inline int guest_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 127;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static inline void ktap_plan(int tests)
+{
+	printf("KTAP version 1\n1..%d\n", tests);
+}
+
+/* "ok N DESCRIPTION" or "not ok N DESCRIPTION"; N counts from 1. */
+static inline __attribute__((format(printf, 2, 3)))
+void ktap_result(int ok, const char *fmt, ...)
+{
+	static int n;
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+#endif

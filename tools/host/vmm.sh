@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmm.sh DIR: what the L1 guest needs to boot its own (L2) guests, from
+# Debian 13 "trixie" riscv64, downloaded through a private apt
+# configuration under DIR/apt (own sources list, state and cache; the
+# host's apt setup is neither read nor changed) and unpacked with dpkg-deb
+# (no maintainer scripts):
+#
+#   DIR/vmm/          the VMM: bin/qemu-system-riscv64 and the shared
+#                     objects it needs, lib/ld-linux-riscv64-lp64d.so.1,
+#                     libc.so.6, ... (trixie's own); the runner packs it
+#                     as /vmm of the L1 initramfs
+#   DIR/debian/Image  the distribution guest: the kernel of the newest
+#                     linux-image-6.12.*-riscv64 package, unmodified
+#                     (its /boot/vmlinux-*, which QEMU boots directly),
+#   DIR/debian/config its config, DIR/debian/version its package version.
+#
+# Run the VMM inside a guest as
+#   /vmm/lib/ld-linux-riscv64-lp64d.so.1 --library-path /vmm/lib /vmm/bin/qemu-system-riscv64
+# so that it never mixes with the initramfs' own (bookworm) libc.
+# Every run fetches anew; the runner runs it when DIR is not fresh.
+#
+# The suite is tried by its codename, then by its alias "stable": a mirror
+# caught between two syncs can serve a Packages index that no longer
+# matches one of the two Release files ("File has unexpected size").
+# Whatever name answers, its Release file must say Codename: trixie.
+set -euo pipefail
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 1 1 "DIR" "$@"
+
+dir=$(realpath -m "$1")
+codename=${VMM_SUITE:-trixie}
+mirror=${VMM_MIRROR:-http://deb.debian.org/debian}
+
+
+apt=$dir/apt
+papt "$apt" riscv64
+
+# update SUITE: a complete, signed index of SUITE whose codename is ours.
+update() {
+	rm -rf "$apt/state/lists" && mkdir -p "$apt/state/lists/partial"
+	echo "deb [arch=riscv64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $1 main" \
+		>"$apt/etc/sources.list"
+	echo "== apt-get update ($1)" >>"$dir/apt.log"
+	"${aptc[@]}" update >>"$dir/apt.log" 2>&1 &&
+		grep -qx "Codename: $codename" "$apt"/state/lists/*_InRelease && return 0
+	echo "  VMM     no usable $1 index from $mirror (log: $dir/apt.log)"
+	return 1
+}
+
+echo "  VMM     $codename riscv64 qemu-system-riscv (private apt: $apt)"
+: >"$dir/apt.log"
+update "$codename" || update stable ||
+	{ tail -5 "$dir/apt.log" >&2; die "apt-get update for $codename riscv64 failed (log: $dir/apt.log)"; }
+# The newest 6.12 distribution kernel the suite has for riscv64.
+kpkg=$("${aptc[@]/#apt-get/apt-cache}" pkgnames linux-image-6.12. 2>>"$dir/apt.log" |
+	grep -E '^linux-image-6\.12\.[0-9]+.*-riscv64$' | sort -V | tail -1)
+[ -n "$kpkg" ] || die "no linux-image-6.12.*-riscv64 in $codename riscv64 (log: $dir/apt.log)"
+"${aptc[@]}" install -y -d qemu-system-riscv "$kpkg" >>"$dir/apt.log" 2>&1 ||
+	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv and $kpkg failed (log: $dir/apt.log)"; }
+
+root=$dir/root
+rm -rf "$root" && mkdir -p "$root"
+for deb in "$apt"/cache/archives/*.deb; do
+	case "$(basename "$deb")" in
+	"${kpkg}_"*)	# only /boot: the modules are of no use to the harness
+		dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" -x --wildcards './boot/*' ;;
+	*)	dpkg-deb -x "$deb" "$root" ;;
+	esac
+done
+kimg=$(ls "$root"/boot/vmlinux-* 2>/dev/null | head -1)
+[ -n "$kimg" ] || die "no /boot/vmlinux-* in $kpkg"
+rm -rf "$dir/debian" && mkdir -p "$dir/debian"
+cp "$kimg" "$dir/debian/Image"
+cp "$root/boot/config-${kimg##*/vmlinux-}" "$dir/debian/config"
+dpkg-deb -W --showformat='${Package} ${Version}\n' "$apt/cache/archives/${kpkg}_"*.deb >"$dir/debian/version"
+echo "  VMM     $dir/debian: $(cat "$dir/debian/version")"
+qemu=$root/usr/bin/qemu-system-riscv64
+[ -x "$qemu" ] || die "no usr/bin/qemu-system-riscv64 in the downloaded packages"
+
+# The binary and the closure of its DT_NEEDED libraries, trixie's loader first.
+stage=$dir/vmm
+rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib"
+cp "$qemu" "$stage/bin/"
+find_lib() {
+	local d
+	for d in lib/riscv64-linux-gnu usr/lib/riscv64-linux-gnu lib usr/lib; do
+		[ -e "$root/$d/$1" ] && { echo "$root/$d/$1"; return 0; }
+	done
+	return 1
+}
+cp -L "$(find_lib ld-linux-riscv64-lp64d.so.1)" "$stage/lib/"
+todo=("$qemu")
+while [ ${#todo[@]} -gt 0 ]; do
+	f=${todo[0]}
+	todo=("${todo[@]:1}")
+	for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -e "$stage/lib/$n" ] && continue
+		lib=$(find_lib "$n") || die "$n (needed by $(basename "$f")) not in the packages"
+		cp -L "$lib" "$stage/lib/$n"
+		todo+=("$stage/lib/$n")
+	done
+done
+echo "  VMM     $stage: $(find "$stage/lib" -type f | wc -l) libraries, $(du -sm "$stage" | cut -f1) MB"
+rm -rf "$root"

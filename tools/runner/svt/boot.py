@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot a scenario: its inputs built, the QEMU command line printed, QEMU
+run with the scenario's timeout, the console kept as WORK/logs/NAME.log
+(the L2 part also as NAME.l2.log), the fence counts beside it
+(NAME.log.fences).
+
+Reuse: with reuse=True (make check), a boot whose inputs (kernel,
+initramfs parts, firmware, plugin, the L2 images), QEMU version, timeout
+and command line have the key stored after its last clean boot
+(NAME.log.key, the one freshness rule of state.py) is not run again: its
+console stands. A failed boot has no key, so it always runs again.
+"""
+import os
+import shlex
+import subprocess
+import sys
+
+from . import initramfs, state
+from .console import TIMEOUT, boot_problem
+from .state import FIRMWARE
+
+
+def l2_part(builder, sc, out):
+    """OUT: the L2 part of a nested boot's initramfs: the L2 initramfs and
+    the Image of every L2 kernel SC's steps name, under /l2/."""
+    entries = [("l2", None), ("l2/initramfs.cpio.gz", builder.l2_initramfs())]
+    for k in sc.l2_kernels():
+        entries += [(f"l2/{k}", None), (f"l2/{k}/Image", builder.l2_image(k))]
+    initramfs.write(out, entries)
+
+
+def inputs(builder, sc):
+    """(kernel, L1 initramfs, [every input file]) of SC, built as needed."""
+    kernel, initrd = builder.kernel_named(sc["kernel"])
+    files = [kernel, initrd, FIRMWARE, builder.plugin()]
+    if sc.l2_kernels():
+        files += [os.path.join(builder.vmm(), "vmm.cpio.gz"), builder.l2_initramfs()]
+        files += [builder.l2_image(k) for k in sc.l2_kernels()]
+    return kernel, initrd, files
+
+
+def command(sc, kernel, initrd, plugin, log, steps=None, cpu=None):
+    return ["qemu-system-riscv64", "-M", "virt", "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
+            "-m", sc["mem"], "-nographic", "-no-reboot", "-bios", FIRMWARE,
+            "-kernel", kernel, "-initrd", initrd, "-append", sc.cmdline(steps),
+            "-plugin", plugin, "-d", "plugin", "-D", log + ".fences"]
+
+
+def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
+    """Boot SC; returns its console log's path (None for a dry run). A boot
+    by hand (STEPS or CPU given) keeps its console apart, as
+    NAME.byhand.log, and is never reused."""
+    p = builder.p
+    byhand = bool(steps or cpu)
+    log = p.log(sc.name, byhand)
+    kernel, l1_initrd, files = inputs(builder, sc)
+    initrd = l1_initrd
+    if sc.l2_kernels():
+        initrd = os.path.join(p.work, "nested", sc.name + ".cpio.gz")
+    cmd = command(sc, kernel, initrd, builder.plugin(), log, steps, cpu)
+    k = state.key(sc["timeout"], *cmd, state.version("qemu-system-riscv64", "--version"),
+                  *map(state.File, files))
+    if reuse and not (byhand or dry_run) and state.fresh(log, k):
+        print(f"  REUSE   {sc.name}: same kernel, initramfs, QEMU and command line "
+              f"as its last clean boot ({log})", file=sys.stderr)
+        return log
+    if sc.l2_kernels():
+        os.makedirs(os.path.dirname(initrd), exist_ok=True)
+        l2_part(builder, sc, initrd + ".l2")
+        initramfs.concat(initrd, [l1_initrd, os.path.join(builder.vmm(), "vmm.cpio.gz"),
+                                  initrd + ".l2"])
+        os.unlink(initrd + ".l2")
+    print(f"  BOOT    {sc.name}: {shlex.join(cmd)}", file=sys.stderr)
+    if dry_run:
+        return None
+    os.makedirs(p.logs, exist_ok=True)
+    state.stale(log)
+    timeout = int(sc["timeout"])
+    with open(log + ".raw", "wb") as raw:
+        try:
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=raw, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+            killed = False
+        except subprocess.TimeoutExpired:
+            killed = True
+    with open(log + ".raw", "rb") as raw:
+        text = raw.read().decode(errors="replace").replace("\r", "")
+    os.unlink(log + ".raw")
+    if killed:
+        text += ("" if text.endswith("\n") or not text else "\n") + TIMEOUT.format(timeout) + "\n"
+    with open(log, "w") as f:
+        f.write(text)
+    if sc.l2_kernels():
+        with open(log[:-len(".log")] + ".l2.log", "w") as f:
+            f.writelines(ln[3:] + "\n" for ln in text.splitlines() if ln.startswith("L2 "))
+    why = boot_problem(text.splitlines())
+    if why:
+        print(f"boot: {sc.name} FAILED: {why}\nboot: console log: {log}", file=sys.stderr)
+    elif byhand:
+        print(f"  LOG     {log}", file=sys.stderr)
+    else:
+        state.done(log, k)
+    return log

@@ -1,0 +1,346 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What the boots and the checks need, built or fetched by the host
+scripts (tools/host/, tools/plugin/build.sh) and the guest Makefile
+(tools/guest/), which the runner calls as subprocesses, each output
+under the one freshness rule of state.py.
+
+  tree        WORK/src: the series applied on the 6.12 base (prepare-tree.sh)
+  kernel      WORK/img/<tree id>/: Image, uapi headers, KVM selftests of
+              one commit, checked out explicitly (build-kernel.sh, one
+              shared object tree WORK/out/kernel), and initramfs.cpio.gz
+  sanitizers  WORK/img/sanitizers: the tip with KASAN, UBSAN
+  mainline    WORK/img/mainline: Debian's linux-source-7.2 (make bench)
+  vmm         BUILD/vmm: Debian 13's riscv64 QEMU and kernel (vmm.sh)
+  plugin      BUILD/plugin/fence-count.so
+  newer       BUILD/newer: Debian's newest 6.12.y, the files the series
+              touches (newer-base.sh)
+  distro      the series compiled with Debian's config (distro-build.sh)
+
+Progress goes to stderr, so that make check's stdout is KTAP only.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from . import initramfs, state
+from .state import CONFIGS, FRAGMENT, GUEST, HOST, PATCHES, PLUGIN, File
+
+SANITIZERS = os.path.join(CONFIGS, "svvptc_kvm_sanitizers.config")
+MAINLINE_FRAGMENT = os.path.join(CONFIGS, "svvptc_kvm_mainline.config")
+# Of 7.2's selftests, those make bench runs: others do not build with
+# Debian 12's cross compiler (memslot_perf_test: "atomic bool is not
+# lockless").
+MAINLINE_KSFT = "kvm_page_table_test demand_paging_test"
+CROSS = "riscv64-linux-gnu-"
+
+
+class BuildError(Exception):
+    """A build or fetch that failed; the script said why on stderr."""
+
+
+def run(cmd, env=None, capture=False, cwd=None):
+    """Run CMD with its stdout on our stderr (or captured and returned)."""
+    full = dict(os.environ, **(env or {}))
+    r = subprocess.run(cmd, env=full, cwd=cwd, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE if capture else sys.stderr.fileno(), text=True)
+    if r.returncode:
+        raise BuildError(f"{os.path.basename(cmd[0])} {' '.join(cmd[1:3])}... "
+                         f"failed (exit {r.returncode})")
+    return r.stdout if capture else None
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def series():
+    """The series' patch files, in order."""
+    with open(os.path.join(PATCHES, "series")) as f:
+        return [os.path.join(PATCHES, ln.strip()) for ln in f
+                if ln.strip() and not ln.startswith("#")]
+
+
+def touched(new=True):
+    """The files the series touches (NEW: with those it creates)."""
+    out = set()
+    for p in series():
+        with open(p) as f:
+            for ln in f:
+                if ln.startswith("+++ b/") and new:
+                    out.add(ln[6:].strip())
+                elif ln.startswith("--- a/"):
+                    out.add(ln[6:].strip())
+    return sorted(out)
+
+
+class Builder:
+    def __init__(self, paths):
+        self.p = paths
+        self.state = state.State(paths.work)
+        self.gcc = state.version(CROSS + "gcc", "--version")
+
+    def _env(self):
+        return {"KERNEL_SRC": self.p.kernel_src} if self.p.kernel_src else {}
+
+    # ---- the series ----
+
+    def _base_now(self):
+        """The base commit as prepare-tree.sh would take it, if it can be
+        told without running it."""
+        if self.p.kernel_src:
+            return git(self.p.kernel_src, "rev-parse", "--verify", "-q", "HEAD")
+        return git(os.path.join(self.p.work, "linux"), "rev-parse", "-q", "--verify", "base")
+
+    def tree(self):
+        """Apply the series (prepare-tree.sh) unless the worktree already
+        holds it on the same base, clean."""
+        base = self._base_now()
+        k = state.key("tree", base, File(os.path.join(PATCHES, "series")),
+                      *map(File, series()), File(os.path.join(HOST, "prepare-tree.sh")))
+        tip = self.state.get("tip")
+        if base and tip and state.fresh(self.p.src, k) and \
+                not git(self.p.src, "status", "--porcelain", "--untracked-files=no") and \
+                git(self.p.src, "cat-file", "-t", tip) == "commit":
+            print(f"  TREE    {self.p.src}: series already applied on {base[:12]} "
+                  f"({self.state.get('version')})", file=sys.stderr)
+            return
+        state.stale(self.p.src)
+        out = run([os.path.join(HOST, "prepare-tree.sh"), self.p.work, PATCHES],
+                  env=self._env(), capture=True)
+        found = dict(w.split("=", 1) for w in out.split("\n")[-2].split())
+        self.state.set(base=found["base"], tip=found["tip"], version=found["version"])
+        state.done(self.p.src, k)
+
+    def commits(self):
+        """The base and every commit of the series, in order."""
+        base, tip = self.state.get("base"), self.state.get("tip")
+        return [base] + git(self.p.src, "rev-list", "--reverse", f"{base}..{tip}").split()
+
+    def subject(self, commit):
+        return git(self.p.src, "log", "-1", "--format=%h %s", commit)
+
+    def _checkout(self, commit):
+        if git(self.p.src, "rev-parse", "HEAD") != commit:
+            run(["git", "-C", self.p.src, "checkout", "-q", "--detach", commit])
+
+    # ---- kernels ----
+
+    def _compile(self, src, obj, frags, dst, ksft=True, ksft_progs=""):
+        """build-kernel.sh SRC into OBJ; keep the Image, uapi headers and
+        KVM selftests in DST."""
+        config = os.path.join(obj, ".config")
+        kconf = state.key("config", *map(File, frags))
+        env = {"KSFT": "1" if ksft else "0", "KSFT_PROGS": ksft_progs,
+               "CONFIGURE": "0" if state.fresh(config, kconf) else "1"}
+        run([os.path.join(HOST, "build-kernel.sh"), src, obj, *frags], env=env)
+        state.done(config, kconf)
+        shutil.rmtree(dst, ignore_errors=True)
+        os.makedirs(os.path.join(dst, "ksft"))
+        shutil.copy(os.path.join(obj, "arch/riscv/boot/Image"), dst)
+        if ksft:
+            shutil.copytree(os.path.join(obj, "usr/include"), os.path.join(dst, "include"))
+            top = os.path.join(obj, "kselftest", "kvm")
+            for d in [top] + glob.glob(os.path.join(top, "*", "")):
+                for f in (os.path.join(d, n) for n in os.listdir(d)):
+                    if os.path.isfile(f) and os.access(f, os.X_OK) and not f.endswith(".sh"):
+                        shutil.copy(f, os.path.join(dst, "ksft"))
+
+    def kernel(self, commit):
+        """The artifacts of COMMIT of the series: WORK/img/<tree id>."""
+        tree = git(self.p.src, "rev-parse", f"{commit}^{{tree}}")
+        dst = os.path.join(self.p.img, tree)
+        k = state.key("kernel", tree, File(FRAGMENT), File(os.path.join(HOST, "build-kernel.sh")),
+                      self.gcc)
+        if not state.fresh(dst, k):
+            print(f"  BUILD   {self.subject(commit)}", file=sys.stderr)
+            state.stale(dst)
+            self._checkout(commit)
+            self._compile(self.p.src, os.path.join(self.p.out, "kernel"), [FRAGMENT], dst)
+            state.done(dst, k)
+        self.initramfs(dst)
+        return dst
+
+    def _guest_key(self, *extra):
+        return state.key("guest", File(GUEST), self.gcc,
+                         *[File(os.path.join(initramfs.SYSROOT, n)) for n in initramfs.LIBC],
+                         *extra)
+
+    def _programs(self, target, khdr=None):
+        """The guest programs of TARGET (l1, l2), built in a scratch
+        directory: {name: path} (the caller packs them before it goes)."""
+        tmp = tempfile.mkdtemp(prefix="svt-guest-")
+        run(["make", "-s", "-B", "-C", GUEST, f"O={tmp}", f"KHDR={khdr or ''}", target])
+        return tmp, {n: os.path.join(tmp, n) for n in os.listdir(tmp)}
+
+    def initramfs(self, art):
+        """ART/initramfs.cpio.gz: the guest programs built against ART's
+        uapi headers, its KVM selftests, the loader and libc."""
+        out = os.path.join(art, "initramfs.cpio.gz")
+        k = self._guest_key(File(art + ".key"))
+        if state.fresh(out, k):
+            return out
+        print(f"  INITRD  {out}", file=sys.stderr)
+        state.stale(out)
+        tmp, progs = self._programs("l1", os.path.join(art, "include"))
+        initramfs.guest(out, progs, glob.glob(os.path.join(art, "ksft", "*")))
+        shutil.rmtree(tmp)
+        state.done(out, k)
+        return out
+
+    def l2_initramfs(self):
+        """The L2 guests' initramfs: the +l2 programs (no kernel headers)."""
+        out = os.path.join(self.p.img, "l2-initramfs.cpio.gz")
+        k = self._guest_key()
+        if not state.fresh(out, k):
+            print(f"  INITRD  {out}", file=sys.stderr)
+            os.makedirs(self.p.img, exist_ok=True)
+            tmp, progs = self._programs("l2")
+            initramfs.guest(out, progs)
+            shutil.rmtree(tmp)
+            state.done(out, k)
+        return out
+
+    def sanitizers(self):
+        """The tip with KASAN and UBSAN, its own object tree; it boots with
+        the tip's initramfs."""
+        tip = self.state.get("tip")
+        tree = git(self.p.src, "rev-parse", f"{tip}^{{tree}}")
+        dst = os.path.join(self.p.img, "sanitizers")
+        k = state.key("sanitizers", tree, File(FRAGMENT), File(SANITIZERS),
+                      File(os.path.join(HOST, "build-kernel.sh")), self.gcc)
+        if not state.fresh(dst, k):
+            print(f"  BUILD   sanitizers: {self.subject(tip)} + "
+                  f"{os.path.basename(SANITIZERS)}", file=sys.stderr)
+            state.stale(dst)
+            self._checkout(tip)
+            self._compile(self.p.src, os.path.join(self.p.out, "sanitizers"),
+                          [FRAGMENT, SANITIZERS], dst, ksft=False)
+            state.done(dst, k)
+        return dst
+
+    def mainline(self):
+        """Debian's linux-source-7.2 (mainline.sh), built from the same
+        fragment: WORK/img/mainline (make bench only)."""
+        src = os.path.join(self.p.mainline, "linux")
+        pkg = os.environ.get("MAINLINE_PACKAGE", "linux-source-7.2")
+        k = state.key("mainline", pkg, File(os.path.join(HOST, "mainline.sh")))
+        if not state.fresh(src, k):
+            state.stale(src)
+            run([os.path.join(HOST, "mainline.sh"), self.p.mainline])
+            state.done(src, k)
+        dst = os.path.join(self.p.img, "mainline")
+        k = state.key("mainline-kernel", File(os.path.join(src, ".debian-version")),
+                      File(FRAGMENT), File(MAINLINE_FRAGMENT), MAINLINE_KSFT,
+                      File(os.path.join(HOST, "build-kernel.sh")), self.gcc)
+        if not state.fresh(dst, k):
+            print(f"  BUILD   {open(os.path.join(src, '.debian-version')).read().strip()}",
+                  file=sys.stderr)
+            state.stale(dst)
+            self._compile(src, os.path.join(self.p.out, "mainline"), [FRAGMENT, MAINLINE_FRAGMENT],
+                          dst, ksft_progs=MAINLINE_KSFT)
+            state.done(dst, k)
+        self.initramfs(dst)
+        return dst
+
+    def kernel_named(self, name):
+        """(Image, initramfs) of the L1 kernel a scenario names: tip, base,
+        NNNN (the tree after patch NNNN), sanitizers, mainline."""
+        if name == "sanitizers":
+            tip = self._kernel_dir("tip")
+            return os.path.join(self.sanitizers(), "Image"), os.path.join(tip, "initramfs.cpio.gz")
+        d = self._kernel_dir(name)
+        return os.path.join(d, "Image"), os.path.join(d, "initramfs.cpio.gz")
+
+    def _kernel_dir(self, name):
+        if name == "mainline":
+            return self.mainline()
+        if name == "tip":
+            return self.kernel(self.state.get("tip"))
+        if name == "base":
+            return self.kernel(self.state.get("base"))
+        if name.isdigit():
+            commits = self.commits()
+            if int(name) >= len(commits):
+                raise BuildError(f"kernel {name}: the series has {len(commits) - 1} patches")
+            return self.kernel(commits[int(name)])
+        raise BuildError(f"no kernel '{name}' (tip, base, NNNN, sanitizers, mainline)")
+
+    def l2_image(self, name):
+        if name == "debian":
+            return os.path.join(self.vmm(), "debian", "Image")
+        return self.kernel_named(name)[0]
+
+    # ---- fetched and built once ----
+
+    def vmm(self):
+        """BUILD/vmm: Debian 13's riscv64 QEMU (vmm/) and kernel (debian/),
+        and vmm.cpio.gz, the QEMU as /vmm of an initramfs."""
+        d = self.p.vmm
+        k = state.key("vmm", File(os.path.join(HOST, "vmm.sh")),
+                      os.environ.get("VMM_SUITE", ""), os.environ.get("VMM_MIRROR", ""))
+        if not state.fresh(d, k):
+            state.stale(d)
+            run([os.path.join(HOST, "vmm.sh"), d])
+            initramfs.write(os.path.join(d, "vmm.cpio.gz"),
+                            initramfs.tree(os.path.join(d, "vmm"), "vmm"))
+            state.done(d, k)
+        return d
+
+    def plugin(self):
+        """The fence-count plugin, for the QEMU installed now."""
+        so = self.p.plugin
+        qemu = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qemu-system-misc"],
+                              capture_output=True, text=True).stdout
+        k = state.key("plugin", File(os.path.join(PLUGIN, "fence-count.c")),
+                      File(os.path.join(PLUGIN, "build.sh")), qemu,
+                      state.version("qemu-system-riscv64", "--version"))
+        if not state.fresh(so, k):
+            state.stale(so)
+            run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)])
+            state.done(so, k)
+        return so
+
+    def newer(self):
+        """Debian's newest 6.12.y: a git tree of the files the series
+        touches (and the Makefile), and the series applied to it as a
+        user's KERNEL_SRC under WORK/newer. Returns the tree."""
+        script = os.path.join(HOST, "newer-base.sh")
+        ver = run([script, self.p.newer], capture=True).strip()
+        files = touched(new=False)
+        tree = os.path.join(self.p.newer, f"linux-{ver}")
+        k = state.key("newer", ver, *files)
+        if not state.fresh(tree, k):
+            state.stale(tree)
+            run([script, self.p.newer, ver, *files], capture=True)
+            state.done(tree, k)
+        run([os.path.join(HOST, "prepare-tree.sh"), os.path.join(self.p.work, "newer"), PATCHES],
+            env={"KERNEL_SRC": tree}, capture=True)
+        return tree
+
+    def distro(self):
+        """distro-build.sh's lines: "STATUS<tab>SUBJECT<tab>NEW WARNINGS"
+        per commit of the series (Debian 13's config, W=1, sparse)."""
+        config = os.path.join(self.vmm(), "debian", "config")
+        out = os.path.join(self.p.out, "distro")
+        result = os.path.join(out, "result")
+        script = os.path.join(HOST, "distro-build.sh")
+        base, tip = self.state.get("base"), self.state.get("tip")
+        k = state.key("distro", *self.commits(), File(config), self.gcc,
+                      state.version("sparse", "--version"), File(script),
+                      File(os.path.join(HOST, "sparse-riscv")))
+        if not state.fresh(result, k):
+            os.makedirs(out, exist_ok=True)
+            state.stale(result)
+            kconf = state.key("config", File(config))
+            env = {"CONFIGURE": "0" if state.fresh(os.path.join(out, ".config"), kconf) else "1"}
+            text = run([script, self.p.src, out, config, base, tip], env=env, capture=True)
+            state.done(os.path.join(out, ".config"), kconf)
+            with open(result, "w") as f:
+                f.write(text)
+            state.done(result, k)
+        with open(result) as f:
+            return f.read()

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The command line: python3 tools/runner COMMAND --help for each."""
+import argparse
+import os
+import sys
+
+from . import bench, boot, scenario, selftest, state
+from .build import BuildError, Builder
+from .console import Console, ConsoleError, boot_problem
+from .judge import judge, shown
+from .ktap import lines
+from .scenario import ScenarioError
+from .state import TOP
+from .suite import Suite
+
+VERDICT = "KVM on this 6.12 kernel offers Svvptc and Ztso to guests, and a real VMM passes them on"
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="python3 tools/runner",
+        description="Svvptc tests (svt): build the 6.12 series, boot its scenarios under QEMU, "
+                    "judge them. KERNEL_SRC in the environment names your own 6.12.y git tree.")
+    p.add_argument("--build", default=os.path.join(TOP, "build"), metavar="DIR",
+                   help="the build root (default: build/ of the repository)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("verdict", help="make: build the tip, boot a scenario, print its verdict")
+    s.add_argument("scenario", nargs="?", default="main")
+    s = sub.add_parser("check", help="make check: the suite, as KTAP")
+    s.add_argument("--reboot", action="store_true",
+                   help="boot every scenario again, even one whose inputs did not change")
+    s = sub.add_parser("bench", help="make bench: the comparisons in interleaved rounds")
+    s.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
+    s.add_argument("--report-only", action="store_true",
+                   help="only write the report from the consoles kept under WORK/bench")
+    s = sub.add_parser("boot", help="make boot: one scenario by hand")
+    s.add_argument("scenario")
+    s.add_argument("--run", metavar="STEPS", help="the steps instead of the scenario's")
+    s.add_argument("--cpu", metavar="CPU", help="the L1 -cpu instead of the scenario's")
+    s.add_argument("--dry-run", action="store_true", help="only print the QEMU command line")
+    s = sub.add_parser("judge", help="the judgement of a kept console, as KTAP")
+    s.add_argument("scenario", help="a scenario name, or a scenario file's path")
+    s.add_argument("--log", help="the console (default: the scenario's kept one)")
+    s = sub.add_parser("list", help="the scenarios")
+    s.add_argument("--suite", action="append", choices=["main", "check", "bench"])
+    s = sub.add_parser("fences", help="the TLB fences each step of a console executed")
+    s.add_argument("log", help="a console log (its fence counts are LOG.fences)")
+    sub.add_parser("selftest", help="the runner's unit tests, as KTAP (no boot)")
+    return p
+
+
+def _verdict(b, name):
+    b.tree()
+    sc = scenario.load(name)
+    log = boot.boot(b, sc)
+    results = judge(sc, log)
+    for r in results:
+        print(f"  {'ok  ' if r.ok else 'FAIL'}  {r.name}" + ("" if r.ok else f" ({r.why})"))
+    for label, value in shown(sc, log):
+        print(f"  info  {label}: {value}")
+    if all(r.ok for r in results):
+        print(f"VERDICT: PASS - {VERDICT}")
+        return 0
+    print(f"VERDICT: FAIL - console log: {log}")
+    return 1
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    paths = state.Paths(args.build, os.environ.get("KERNEL_SRC"))
+    b = Builder(paths)
+    try:
+        if args.command == "verdict":
+            return _verdict(b, args.scenario)
+        if args.command == "check":
+            return Suite(b, reuse=not args.reboot).run()
+        if args.command == "bench":
+            docdir = os.path.join(TOP, "Documentation")
+            if args.report_only:
+                bench.report(os.path.join(paths.work, "bench"), docdir)
+            else:
+                b.tree()
+                bench.run(b, args.rounds, docdir)
+            return 0
+        if args.command == "boot":
+            b.tree()
+            log = boot.boot(b, scenario.load(args.scenario), args.run, args.cpu, args.dry_run)
+            return 0 if log is None or not boot_problem(Console(log).lines or []) else 1
+        if args.command == "judge":
+            sc = scenario.load(os.path.abspath(args.scenario) if os.sep in args.scenario
+                               else args.scenario)
+            results = judge(sc, args.log or paths.log(sc.name))
+            print("\n".join(lines(results)))
+            return 0 if all(r.ok for r in results) else 1
+        if args.command == "list":
+            print("\n".join(scenario.names(args.suite)))
+            return 0
+        if args.command == "fences":
+            for path, delta in Console(args.log).deltas():
+                print(path, " ".join(f"{k}={v}" for k, v in delta.items()))
+            return 0
+        if args.command == "selftest":
+            print("\n".join(lines(selftest.results())))
+            return 0
+    except (BuildError, ScenarioError, ConsoleError, bench.BenchError) as e:
+        print(f"svt: {e}", file=sys.stderr)
+        return 1
+    return 2

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A scenario's expectations against its console: one result each, after
+the boot's own result (finished, not timed out, no bad line)."""
+import os
+import re
+
+from .console import Console, ConsoleError, boot_problem, operations, step_output
+from .ktap import Result
+
+
+def check(e, con, logdir):
+    """(passed, why) of expectation E on console CON."""
+    out, rc = step_output(con.lines, e.where) if e.where != "console" else (con.lines, 0)
+    a = e.args
+    if e.kind == "rc":
+        return rc == int(a[0]), f"exit status {rc}"
+    if e.kind in ("has", "lacks", "count"):
+        hits = [ln for ln in out if re.search(a[-1], ln)]
+        if e.kind == "has":
+            return bool(hits), f"no line matches {a[0]} in {len(out)} lines: " + \
+                " | ".join(out[:3])
+        if e.kind == "lacks":
+            return not hits, f"line: {hits[:1]}"
+        return len(hits) == int(a[0]), f"{len(hits)} lines match: " + " | ".join(hits[:4])
+    if e.kind == "fences":
+        n, d = map(int, a[2].split("/"))
+        ops = operations(out, a[3])
+        got = {c: con.fences(e.where, c) for c in a[0].split(",")}
+        ok = all(c * d <= n * ops if a[1] == "<=" else c * d >= n * ops for c in got.values())
+        return ok, ", ".join(f"{v} {c}" for c, v in got.items()) + f" for {ops} operations"
+    # covers OTHER REGEX: what OTHER's same step printed (group 1 of the
+    # lines matching REGEX) this one printed too.
+    other = Console(os.path.join(logdir, a[0] + ".log"))
+    if other.lines is None:
+        raise ConsoleError(f"no console of {a[0]}")
+    theirs = {m.group(1) for m in map(re.compile(a[1]).search,
+                                      step_output(other.lines, e.where)[0]) if m}
+    ours = {m.group(1) for m in map(re.compile(a[1]).search, out) if m}
+    lost = sorted(theirs - ours)
+    return bool(theirs) and not lost, \
+        f"lost: {' '.join(lost)}; {a[0]} has: {' '.join(sorted(theirs))}"
+
+
+def boot_sentence(sc):
+    return f"boot {sc.name}: /init ran every step, no BUG:, WARNING:, Oops, KASAN, UBSAN or panic"
+
+
+def judge(sc, log):
+    """[Result]: the boot itself, then every expectation of SC."""
+    con = Console(log)
+    first = boot_sentence(sc)
+    if con.lines is None:
+        return [Result(False, first, f"no console log {log}")] + \
+            [Result(False, e.sentence, "no console") for e in sc.expects]
+    why = boot_problem(con.lines)
+    out = [Result(why is None, first, f"{why} (console log: {log})")]
+    for e in sc.expects:
+        try:
+            ok, why = check(e, con, os.path.dirname(log))
+        except (ConsoleError, re.error, ValueError) as err:
+            ok, why = False, str(err)
+        out.append(Result(ok, e.sentence, f"{e.where}: {why}"))
+    return out
+
+
+def shown(sc, log):
+    """The "show" lines of a scenario: (label, value) from its console."""
+    con = Console(log)
+    for where, regex, label in sc.shows:
+        try:
+            m = [m for m in map(re.compile(regex).search,
+                                step_output(con.lines or [], where)[0]) if m]
+            yield label, m[0].group(1) if m else "(not printed)"
+        except ConsoleError as e:
+            yield label, f"({e})"

@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Where things are, what a stage found out, and when an output is fresh.
+
+Paths: the build root (build/) holds what every tree shares (vmm/, the
+fetched VMM and Debian kernel; plugin/; mainline/; newer/), and one work
+directory per source tree: build/debian (Debian's linux-source-6.12) or
+build/user (KERNEL_SRC). Nothing assumes how deep either one sits.
+
+Named state: WORK/state.json holds what one stage found out and a later
+one needs, under a name ("base": the base commit, "tip": the series' tip,
+"version": the base's kernel version), written by the stage that knows it.
+
+The one freshness rule, for every output the runner builds or fetches: an
+output OUT is fresh when it exists and OUT.key holds the key of its inputs
+now. A key is the sha1 over named parts: text (commit and tree ids, tool
+versions, options) and files (their contents; a directory, every file in
+it). A builder's output loses its key before the builder runs and gets it
+back only when the builder succeeded.
+"""
+import hashlib
+import json
+import os
+import subprocess
+
+TOOLS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOP = os.path.dirname(TOOLS)
+HOST = os.path.join(TOOLS, "host")
+GUEST = os.path.join(TOOLS, "guest")
+PLUGIN = os.path.join(TOOLS, "plugin")
+SCENARIOS = os.path.join(TOOLS, "scenarios")
+PATCHES = os.path.join(TOP, "patches")
+CONFIGS = os.path.join(TOP, "arch", "riscv", "configs")
+FRAGMENT = os.path.join(CONFIGS, "svvptc_kvm.config")
+FIRMWARE = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+
+class Paths:
+    """The build root and the work directory of one source tree."""
+
+    def __init__(self, root="build", kernel_src=None):
+        self.root = os.path.abspath(root)
+        self.kernel_src = kernel_src or None
+        self.work = os.path.join(self.root, "user" if self.kernel_src else "debian")
+        self.src = os.path.join(self.work, "src")        # the series' worktree
+        self.img = os.path.join(self.work, "img")        # artifacts per tree id
+        self.out = os.path.join(self.work, "out")        # object trees
+        self.logs = os.path.join(self.work, "logs")      # consoles
+        self.vmm = os.path.join(self.root, "vmm")
+        self.plugin = os.path.join(self.root, "plugin", "fence-count.so")
+        self.mainline = os.path.join(self.root, "mainline")
+        self.newer = os.path.join(self.root, "newer")
+
+    def log(self, name, byhand=False):
+        return os.path.join(self.logs, name + (".byhand" if byhand else "") + ".log")
+
+
+class State:
+    """Named values in WORK/state.json."""
+
+    def __init__(self, work):
+        self.path = os.path.join(work, "state.json")
+
+    def _all(self):
+        try:
+            with open(self.path) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, name, default=None):
+        return self._all().get(name, default)
+
+    def set(self, **values):
+        data = self._all()
+        data.update(values)
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path + ".tmp", "w") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+        os.replace(self.path + ".tmp", self.path)
+
+
+class File(str):
+    """A key part that stands for a file's (or a directory's) contents."""
+
+
+def _hash_path(h, path):
+    if os.path.isdir(path):
+        for d, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                p = os.path.join(d, name)
+                h.update(os.path.relpath(p, path).encode() + b"\0")
+                _hash_path(h, p)
+        return
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+
+
+def sha1(path):
+    h = hashlib.sha1()
+    _hash_path(h, path)
+    return h.hexdigest()
+
+
+def key(*parts):
+    """The key of PARTS: strings as they are, File(path) by contents (a
+    missing file counts as such, so that it changes the key)."""
+    h = hashlib.sha1()
+    for p in parts:
+        if isinstance(p, File):
+            h.update(b"file\0" + p.encode() + b"\0")
+            if os.path.exists(p):
+                _hash_path(h, p)
+            else:
+                h.update(b"missing\0")
+        else:
+            h.update(b"text\0" + str(p).encode() + b"\0")
+    return h.hexdigest()
+
+
+def fresh(out, k):
+    """OUT exists and was made from inputs whose key is K."""
+    try:
+        with open(out + ".key") as f:
+            return os.path.exists(out) and f.read().strip() == k
+    except OSError:
+        return False
+
+
+def stale(out):
+    """OUT is about to be rebuilt: it is fresh for no key until done()."""
+    if os.path.exists(out + ".key"):
+        os.unlink(out + ".key")
+
+
+def done(out, k):
+    with open(out + ".key", "w") as f:
+        f.write(k + "\n")
+
+
+def version(*cmd):
+    """The first line a tool prints of its version (part of a key)."""
+    try:
+        out = subprocess.run(list(cmd), capture_output=True, text=True).stdout
+    except OSError:
+        return f"{cmd[0]}: not installed"
+    return (out.splitlines() or [""])[0]

@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-2.0
+"""make check: one KTAP document (ktap.py), a subtest per group.
+
+  series, patches, maintainers, builds, inputs, distro
+             the static groups: the series applies, each patch's form,
+             MAINTAINERS, every commit builds, the fetched inputs, the
+             series with Debian's config
+  scenario NAME
+             every scenario of suites main and check, all booted first,
+             then each judged (judge.py)
+  bad input  prepare-tree.sh on a user's bad KERNEL_SRC (badinput.py)
+  harness selftest
+             the runner's unit tests (tools/runner/tests/), no boot
+
+Then the kernel's own kunit.py parse must count the document as the run
+did, and the last line is "N passed, N failed".
+"""
+import os
+import re
+import subprocess
+import sys
+
+from . import badinput, boot, build, scenario, selftest
+from .build import BuildError, series
+from .judge import judge
+from .ktap import Document, Result, counts_line, kunit_counts
+from .state import TOP
+
+STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro"]
+
+
+class Suite:
+    def __init__(self, builder, reuse=True):
+        self.b = builder
+        self.p = builder.p
+        self.reuse = reuse
+
+    def kunit_py(self):
+        return os.path.join(self.p.src, "tools", "testing", "kunit", "kunit.py")
+
+    # ---- the static groups ----
+
+    def series(self):
+        try:
+            self.b.tree()
+            ok, why = True, ""
+        except BuildError as e:
+            ok, why = False, str(e)
+        out = [Result(ok, "the series applies with git am on the 6.12 base", why)]
+        if not ok:
+            return out
+        r = subprocess.run(["git", "-C", self.p.src, "grep", "-q", "RISCV_ISA_EXT_SVVPTC",
+                            self.b.state.get("base"), "--", "arch/riscv/include/asm/pgtable.h",
+                            "arch/riscv/mm/pgtable.c"])
+        out.append(Result(r.returncode == 0, "6.12 already has the Svvptc fast path for user PTEs "
+                          "(update_mmu_cache_range, ptep_set_access_flags)"))
+        return out
+
+    def _checkpatch(self, patch, cwd, *extra):
+        """PATCH's checkpatch --strict findings, run from CWD. A new file
+        makes checkpatch ask "does MAINTAINERS need updating?": answered
+        instead of ignored, the kernel's own MAINTAINERS must send every
+        new file to KVM/riscv. Whether an upstream commit id exists
+        (UNKNOWN_COMMIT_ID) only a tree with mainline history can tell;
+        the form of the reference (GIT_COMMIT_ID) is checked. The system
+        python3 runs scripts/spdxcheck.py (it needs Debian's python3-ply)."""
+        r = subprocess.run([os.path.join(self.p.src, "scripts", "checkpatch.pl"), "--strict",
+                            "-q", "--ignore", "UNKNOWN_COMMIT_ID", *extra, patch], cwd=cwd,
+                           capture_output=True, text=True,
+                           env=dict(os.environ, PATH="/usr/bin:" + os.environ["PATH"]))
+        found = [ln for ln in (r.stdout + r.stderr).splitlines()
+                 if re.match(r"(ERROR|WARNING|CHECK|Traceback)", ln) and ln !=
+                 "WARNING: added, moved or deleted file(s), does MAINTAINERS need updating?"]
+        with open(patch) as f:
+            text = f.read()
+        for new in re.findall(r"^diff --git a/\S+ b/(\S+)\nnew file mode", text, re.M):
+            m = subprocess.run(["./scripts/get_maintainer.pl", "--no-git", "--no-git-fallback",
+                                "-f", new], cwd=self.p.src, capture_output=True, text=True).stdout
+            if "kvm-riscv@lists.infradead.org" not in m:
+                found.append(f"{new}: not covered by the kernel's MAINTAINERS")
+        return found[0] if found else None
+
+    def patches(self):
+        out = []
+        for p in series():
+            name = os.path.basename(p)
+            why = self._checkpatch(p, self.p.src)
+            out.append(Result(why is None, f"checkpatch --strict, in the tree: {name}", why or ""))
+            # From outside any git tree, as a tree with mainline history
+            # checks the commit references (commit <sha> ("subject")).
+            why = self._checkpatch(p, "/", "--no-tree")
+            out.append(Result(why is None, f"checkpatch --strict --no-tree: {name}", why or ""))
+            with open(p) as f:
+                text = f.read()
+            out.append(Result(
+                bool(re.search(r'^(commit [0-9a-f]{12,40} \(".+|This patch has no upstream '
+                               r'counterpart)', text, re.M)) and
+                not re.search(r"^Upstream:", text, re.M),
+                f"{name} names its origin (commit <sha> (\"subject\")) or says it has none"))
+        return out
+
+    def maintainers(self):
+        out = []
+        for f in build.touched():
+            m = subprocess.run(["./scripts/get_maintainer.pl", "--mpath",
+                                os.path.join(TOP, "MAINTAINERS"), "--no-git", "--no-git-fallback",
+                                "--no-rolestats", "-f", f], cwd=self.p.src,
+                               capture_output=True, text=True).stdout
+            out.append(Result("maintainers@users.noreply" in m,
+                              f"MAINTAINERS covers {f} (get_maintainer.pl)"))
+        return out
+
+    def builds(self):
+        out = []
+        for c in self.b.commits():
+            try:
+                self.b.kernel(c)
+                ok, why = True, ""
+            except BuildError as e:
+                ok, why = False, str(e)
+            out.append(Result(ok, "builds (Image, KVM selftests, initramfs): " +
+                              self.b.subject(c), why))
+        try:
+            self.b.sanitizers()
+            ok, why = True, ""
+        except BuildError as e:
+            ok, why = False, str(e)
+        out.append(Result(ok, "the tip builds with KASAN and UBSAN (svvptc_kvm_sanitizers.config)",
+                          why))
+        try:
+            with open(os.path.join(self.p.out, "sanitizers", ".config")) as f:
+                config = f.read()
+        except OSError:
+            config = ""
+        out.append(Result("\nCONFIG_KASAN_GENERIC=y\n" in config and
+                          "\nCONFIG_UBSAN_BOUNDS=y\n" in config,
+                          "the sanitizer kernel's .config has KASAN_GENERIC and UBSAN_BOUNDS"))
+        return out
+
+    def inputs(self):
+        out = []
+        for name, make in (
+                ("Debian trixie's riscv64 qemu-system-riscv64, its libraries and linux-image-6.12, "
+                 "fetched with a private apt config", self.b.vmm),
+                ("the fence-count plugin builds against the installed QEMU's plugin API "
+                 "(qemu-plugin.h of its Debian source)", self.b.plugin)):
+            try:
+                make()
+                out.append(Result(True, name))
+            except BuildError as e:
+                out.append(Result(False, name, str(e)))
+        try:
+            tree = self.b.newer()
+            out.append(Result(True, f"the series applies with git am on {os.path.basename(tree)}"))
+        except BuildError as e:
+            out.append(Result(False, "the series applies with git am on Debian's newest "
+                              "linux-source-6.12", str(e)))
+        return out
+
+    def distro(self):
+        try:
+            text = self.b.distro()
+            out = [Result(True, "the base and every patch compile with Debian 13's riscv64 "
+                          "config (KVM=m)")]
+        except BuildError as e:
+            return [Result(False, "the base and every patch compile with Debian 13's riscv64 "
+                           "config (KVM=m)", str(e))]
+        for line in text.splitlines():
+            status, subject, new = (line.split("\t") + ["", ""])[:3]
+            out.append(Result(status == "0", "Debian config, W=1 C=1, no warning the base does "
+                              f"not have: {subject}", new))
+        return out
+
+    # ---- the document ----
+
+    def run(self):
+        scenarios = scenario.names(["main", "check"])
+        groups = STATIC + [f"scenario {s}" for s in scenarios] + \
+            ["bad input", "harness selftest (recorded consoles, no boot)"]
+        doc = Document(len(groups), os.path.join(self.p.work, "check.ktap"))
+        stop = ""
+        for g in STATIC:
+            if stop:
+                doc.group(g, [], stop)
+            elif not doc.group(g, getattr(self, g)()) and g == "series":
+                stop = "the series does not apply"
+        if not stop:
+            for s in scenarios:
+                try:
+                    boot.boot(self.b, scenario.load(s), reuse=self.reuse)
+                except BuildError as e:
+                    # Not booted: no console of an earlier boot may stand.
+                    print(f"boot: {s}: {e}", file=sys.stderr)
+                    for f in (self.p.log(s), self.p.log(s) + ".key"):
+                        if os.path.exists(f):
+                            os.unlink(f)
+        for s in scenarios:
+            if stop:
+                doc.group(f"scenario {s}", [], stop)
+            else:
+                doc.group(f"scenario {s}", judge(scenario.load(s), self.p.log(s)))
+        if stop:
+            doc.group("bad input", [], stop)
+        else:
+            doc.group("bad input", badinput.results(self.p.src, self.b.state.get("base")))
+        doc.group("harness selftest (recorded consoles, no boot)",
+                  selftest.results(self.kunit_py()))
+        doc.close()
+        return self.finish(doc)
+
+    def finish(self, doc):
+        """kunit.py parse must count the document as this run did."""
+        want = doc.counts()
+        got = kunit_counts(self.kunit_py(), doc.path)
+        failed = doc.failed
+        if got == want:
+            print(f"# kunit.py parse {doc.path}: the same totals ({counts_line(want)})")
+        else:
+            print(f"# kunit.py parse {doc.path} disagrees: it counts "
+                  f"{counts_line(got) if got else 'nothing'}, this run {counts_line(want)}")
+            failed += 1
+        print(f"{doc.passed} passed, {failed} failed")
+        return 0 if failed == 0 else 1
+

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Judging recorded consoles (testdata/README) against the main scenario
+and the scenarios of testdata/."""
+import os
+import re
+import unittest
+
+from svt import scenario
+from svt.judge import judge
+
+from .common import data
+
+MAIN = scenario.load("main")
+
+
+def failed(results):
+    """{sentence: why} of the results that failed."""
+    return {r.name: r.why for r in results if not r.ok}
+
+
+class Recorded(unittest.TestCase):
+    def test_clean(self):
+        """a clean console of the main scenario passes every test"""
+        results = judge(MAIN, data("main-pass.log"))
+        self.assertEqual(failed(results), {})
+        self.assertEqual(len(results), 1 + len(MAIN.expects))
+
+    def test_bug_line(self):
+        """a BUG: line in the L2 guest's console fails the boot test, naming the line,
+        and nothing else"""
+        results = judge(MAIN, data("main-bug.log"))
+        self.assertEqual(list(failed(results)), [results[0].name])
+        self.assertRegex(results[0].why, r"console line 2\d\d: L2 .*BUG: Bad page map")
+
+    def test_timeout(self):
+        """a console cut by the timeout fails the boot test as timed out"""
+        results = judge(MAIN, data("main-timeout.log"))
+        self.assertRegex(failed(results).get(results[0].name, ""), "timed out after 300s")
+
+    def test_timeout_cut_step(self):
+        """a console cut by the timeout fails the tests of the step it cut, and only those"""
+        results = judge(MAIN, data("main-timeout.log"))
+        cut = {s: why for s, why in failed(results).items() if s != results[0].name}
+        self.assertTrue(cut)
+        for s, why in cut.items():
+            self.assertIn("l2:tip", why, s)
+        self.assertNotIn("get-reg-list exits 0", cut)
+
+    def test_rc(self):
+        """a step that exits 1 fails its exit status test, and nothing else"""
+        bad = failed(judge(MAIN, data("main-rc.log")))
+        self.assertEqual(list(bad), ["get-reg-list exits 0"])
+        self.assertIn("exit status 1", bad["get-reg-list exits 0"])
+
+    def test_missing(self):
+        """a missing console fails every test, saying so"""
+        bad = failed(judge(MAIN, data("nosuch.log")))
+        self.assertEqual(len(bad), 1 + len(MAIN.expects))
+        for s, why in bad.items():
+            self.assertIn("no console", why, s)
+
+
+class Kinds(unittest.TestCase):
+    def test_pass(self):
+        """every kind of expectation can pass (testdata/kinds)"""
+        self.assertEqual(failed(judge(scenario.load(data("kinds")), data("main-pass.log"))), {})
+
+    def test_fail(self):
+        """every kind of expectation can fail (testdata/kinds-fail)"""
+        sc = scenario.load(data("kinds-fail"))
+        bad = failed(judge(sc, data("main-pass.log")))
+        self.assertEqual(sorted(bad), sorted(e.sentence for e in sc.expects))
+
+    def test_fail_reasons(self):
+        """a failed expectation says why: the counts, the lines, the step"""
+        bad = failed(judge(scenario.load(data("kinds-fail")), data("main-pass.log")))
+        self.assertRegex(bad["rc"], "exit status 0")
+        self.assertRegex(bad["fences at most"], r"\d+ sfence.vma for \d+ operations")
+        self.assertRegex(bad["a step that never ran"], "step nosuchstep never ran")
+        self.assertRegex(bad["covers"], "lost: cpu=2 ")
+        self.assertTrue(re.search("no console of nosuch", bad["covers a console that does not exist"]))
+
+    def test_project_scenarios_read(self):
+        """every scenario of the project reads, and names a kernel the runner knows"""
+        for name in scenario.names():
+            sc = scenario.load(name)
+            self.assertRegex(sc["kernel"], r"^(tip|base|\d{4}|sanitizers|mainline)$", name)
+            for k in sc.l2_kernels():
+                self.assertRegex(k, r"^(tip|base|\d{4}|debian)$", name)
+
+    def test_logs_stay(self):
+        """the recorded consoles are where testdata/README says"""
+        for n in ("main-pass.log", "main-bug.log", "main-timeout.log", "main-rc.log", "other.log"):
+            self.assertTrue(os.path.isfile(data(n)), n)
