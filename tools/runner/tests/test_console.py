@@ -2,7 +2,7 @@
 """Reading a console: steps, operations, fence pairing."""
 import unittest
 
-from svt.console import Console, ConsoleError, fence_deltas, operations, step_output
+from svt.console import Console, ConsoleError, boot_problem, fence_deltas, operations, step_output
 
 from .common import data
 
@@ -61,3 +61,17 @@ class Fences(unittest.TestCase):
         self.assertGreater(con.fences("l2:tip/pf-bench", "hfence.gvma") + 1, 0)
         with self.assertRaisesRegex(ConsoleError, "no fence counts for nosuch"):
             con.fences("nosuch", "sfence.vma")
+
+
+class Boot(unittest.TestCase):
+    def test_lock_reports(self):
+        """a lockdep report or a sleep in atomic context fails the boot; lockdep's
+        banner does not"""
+        done = ["SVT-DONE"]
+        for report in ("WARNING: possible circular locking dependency detected",
+                       "WARNING: possible recursive locking detected",
+                       "WARNING: inconsistent lock state",
+                       "BUG: sleeping function called from invalid context at mm/gup.c:1"):
+            self.assertRegex(boot_problem(["x", report] + done) or "", "console line 2")
+        self.assertIsNone(boot_problem(["Lock dependency validator: Copyright (c) 2006 Red Hat",
+                                        "... MAX_LOCKDEP_SUBCLASSES:  8"] + done))
