@@ -111,7 +111,7 @@ class Builder:
         state.stale(self.p.src)
         out = run([os.path.join(HOST, "prepare-tree.sh"), self.p.work, PATCHES],
                   env=self._env(), capture=True)
-        found = dict(w.split("=", 1) for w in out.split("\n")[-2].split())
+        found = dict(w.split("=", 1) for w in out.strip().splitlines()[-1].split())
         self.state.set(base=found["base"], tip=found["tip"], version=found["version"])
         state.done(self.p.src, k)
 

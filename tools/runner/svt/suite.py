@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 
-from . import badinput, boot, build, scenario, selftest
+from . import badinput, boot, build, scenario, selftest, state
 from .build import BuildError, series
 from .judge import judge
 from .ktap import Document, Result, counts_line, kunit_counts
@@ -63,7 +63,24 @@ class Suite:
         new file to KVM/riscv. Whether an upstream commit id exists
         (UNKNOWN_COMMIT_ID) only a tree with mainline history can tell;
         the form of the reference (GIT_COMMIT_ID) is checked. The system
-        python3 runs scripts/spdxcheck.py (it needs Debian's python3-ply)."""
+        python3 runs scripts/spdxcheck.py (it needs Debian's python3-ply).
+        The answer is kept under the freshness rule: the same patch,
+        checkpatch.pl, base and options give it again without a run."""
+        script = os.path.join(self.p.src, "scripts", "checkpatch.pl")
+        kept = os.path.join(self.p.out, "checkpatch", os.path.basename(patch) + "".join(extra))
+        k = state.key("checkpatch", state.File(patch), state.File(script),
+                      self.b.state.get("base"), *extra)
+        if state.fresh(kept, k):
+            with open(kept) as f:
+                return f.read() or None
+        os.makedirs(os.path.dirname(kept), exist_ok=True)
+        found = self._run_checkpatch(patch, cwd, extra)
+        with open(kept, "w") as f:
+            f.write(found or "")
+        state.done(kept, k)
+        return found
+
+    def _run_checkpatch(self, patch, cwd, extra):
         r = subprocess.run([os.path.join(self.p.src, "scripts", "checkpatch.pl"), "--strict",
                             "-q", "--ignore", "UNKNOWN_COMMIT_ID", *extra, patch], cwd=cwd,
                            capture_output=True, text=True,
