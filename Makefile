@@ -12,6 +12,8 @@
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
 #   make boot S=patched [RUN=steps] [CPU=props] [DRY_RUN=1]
 #                            one scenario of tools/scenarios/, by hand
+#   make package             svvptc-kvm-dkms for Debian 13 hosts, built and
+#                            tried in a Debian 13 root -> build/dkms/
 #
 # Every target but deps is a command of the runner (tools/runner, see
 # tools/README): python3 tools/runner COMMAND --help.
@@ -20,7 +22,7 @@ ROUNDS ?= 5
 RUNNER := python3 tools/runner
 export KERNEL_SRC
 
-.PHONY: all deps check bench boot clean
+.PHONY: all deps check bench boot package clean
 
 all: deps
 	$(RUNNER) verdict
@@ -37,6 +39,9 @@ bench: deps
 boot: deps
 	$(RUNNER) boot $(S) $(if $(RUN),--run '$(RUN)') $(if $(CPU),--cpu '$(CPU)') \
 		$(if $(DRY_RUN),--dry-run)
+
+package: deps
+	$(RUNNER) package
 
 clean:
 	rm -rf build

@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$(realpath "$0")")/lib.sh"
 
 pkgs=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make gcc git perl python3
-      flex bison bc libelf-dev libssl-dev cpio gzip xz-utils rsync gnuplot-nox sparse python3-ply python3-git)
+      flex bison bc libelf-dev libssl-dev cpio gzip xz-utils rsync debootstrap gnuplot-nox sparse python3-ply python3-git)
 [ -n "${KERNEL_SRC:-}" ] || pkgs+=(linux-source-6.12)
 bpo_pkgs=(qemu-system-misc opensbi)
 

@@ -10,7 +10,11 @@ under the one freshness rule of state.py.
               shared object tree WORK/out/kernel), and initramfs.cpio.gz
   sanitizers  WORK/img/sanitizers: the tip with KASAN, UBSAN
   mainline    WORK/img/mainline: Debian's linux-source-7.2 (make bench)
-  vmm         BUILD/vmm: Debian 13's riscv64 QEMU and kernel (vmm.sh)
+  vmm         BUILD/vmm: Debian 13's riscv64 QEMU, kmod and kernel (vmm.sh)
+  trixie_root BUILD/trixie/root: Debian 13's toolchain, dkms (trixie-root.sh)
+  dkms_host   BUILD/dkms: svvptc-kvm-dkms built, installed, removed
+              there for Debian's kernel (dkms-host.sh); modules: the
+              /lib/modules trees it leaves, as initramfs parts
   plugin      BUILD/plugin/fence-count.so
   newer       BUILD/newer: Debian's newest 6.12.y, the files the series
               touches (newer-base.sh)
@@ -26,7 +30,7 @@ import sys
 import tempfile
 
 from . import initramfs, state
-from .state import CONFIGS, FRAGMENT, GUEST, HOST, PATCHES, PLUGIN, File
+from .state import CONFIGS, FRAGMENT, GUEST, HOST, PATCHES, PLUGIN, TOOLS, File
 
 SANITIZERS = os.path.join(CONFIGS, "svvptc_kvm_sanitizers.config")
 MAINLINE_FRAGMENT = os.path.join(CONFIGS, "svvptc_kvm_mainline.config")
@@ -62,6 +66,12 @@ def series():
     with open(os.path.join(PATCHES, "series")) as f:
         return [os.path.join(PATCHES, ln.strip()) for ln in f
                 if ln.strip() and not ln.startswith("#")]
+
+
+def files_of(patch):
+    """The files PATCH touches."""
+    with open(patch) as f:
+        return sorted({ln[6:].strip() for ln in f if ln.startswith(("+++ b/", "--- a/"))})
 
 
 def touched(new=True):
@@ -248,7 +258,12 @@ class Builder:
 
     def kernel_named(self, name):
         """(Image, initramfs) of the L1 kernel a scenario names: tip, base,
-        NNNN (the tree after patch NNNN), sanitizers, mainline."""
+        NNNN (the tree after patch NNNN), sanitizers, mainline, debian
+        (Debian 13's own kernel binary, with the tip's programs and KVM
+        selftests)."""
+        if name == "debian":
+            tip = self._kernel_dir("tip")
+            return os.path.join(self.vmm(), "debian", "Image"), os.path.join(tip, "initramfs.cpio.gz")
         if name == "sanitizers":
             tip = self._kernel_dir("tip")
             return os.path.join(self.sanitizers(), "Image"), os.path.join(tip, "initramfs.cpio.gz")
@@ -303,6 +318,52 @@ class Builder:
             run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)])
             state.done(so, k)
         return so
+
+    def trixie_root(self):
+        """BUILD/trixie/root: a Debian 13 amd64 build root with Debian 13's
+        riscv64 toolchain, dkms, debhelper and lintian (trixie-root.sh)."""
+        d = os.path.join(self.p.root, "trixie")
+        k = state.key("trixie-root", File(os.path.join(HOST, "trixie-root.sh")),
+                      File(os.path.join(HOST, "in-root.sh")))
+        if not state.fresh(d, k):
+            state.stale(d)
+            run([os.path.join(HOST, "trixie-root.sh"), d])
+            state.done(d, k)
+        return os.path.join(d, "root")
+
+    def dkms_host(self):
+        """BUILD/dkms: svvptc-kvm-dkms built, linted, installed and removed
+        in the trixie root for Debian's kernel of vmm() (dkms-host.sh):
+        the package, the module dkms installed, the two /lib/modules trees
+        and the facts make check asserts."""
+        d = os.path.join(self.p.root, "dkms")
+        vmm, root = self.vmm(), self.trixie_root()
+        pkg = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(TOOLS, "dkms"))
+                     for f in fs)
+        k = state.key("dkms", *map(File, [os.path.join(HOST, "dkms-host.sh"),
+                                          os.path.join(HOST, "in-root.sh"),
+                                          os.path.join(vmm, "debian", "version"),
+                                          os.path.join(self.p.root, "trixie.key"),
+                                          *pkg, *series()]))
+        if not state.fresh(d, k):
+            state.stale(d)
+            run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"), PATCHES])
+            state.done(d, k)
+        return d
+
+    def modules(self, which):
+        """BUILD/dkms/modules-WHICH.cpio.gz: /lib/modules/ABI of Debian's
+        kernel as Debian's packages (debian) or svvptc-kvm-dkms (package)
+        leave it, as an initramfs part."""
+        d = self.dkms_host()
+        out = os.path.join(d, f"modules-{which}.cpio.gz")
+        if not os.path.exists(out):
+            with open(os.path.join(self.vmm(), "debian", "version")) as f:
+                abi = f.read().split()[0][len("linux-image-"):]
+            initramfs.write(out, [("lib", None), ("lib/modules", None)] +
+                            initramfs.tree(os.path.join(d, f"modules-{which}"),
+                                           f"lib/modules/{abi}"))
+        return out
 
     def newer(self):
         """Debian's newest 6.12.y: a git tree of the files the series

@@ -47,6 +47,8 @@ def parser():
     s = sub.add_parser("fences", help="the TLB fences each step of a console executed")
     s.add_argument("log", help="a console log (its fence counts are LOG.fences)")
     sub.add_parser("selftest", help="the runner's unit tests, as KTAP (no boot)")
+    sub.add_parser("package", help="make package: svvptc-kvm-dkms, built, installed and "
+                   "removed in a Debian 13 root (build/dkms/)")
     return p
 
 
@@ -100,6 +102,14 @@ def main(argv=None):
             for path, delta in Console(args.log).deltas():
                 print(path, " ".join(f"{k}={v}" for k, v in delta.items()))
             return 0
+        if args.command == "package":
+            d = b.dkms_host()
+            with open(os.path.join(d, "facts.txt")) as f:
+                sys.stderr.write(f.read())
+            debs = [f for f in sorted(os.listdir(d)) if f.endswith("_all.deb")]
+            for f in debs:
+                print(os.path.join(d, f))
+            return 0 if debs else 1
         if args.command == "selftest":
             print("\n".join(lines(selftest.results())))
             return 0

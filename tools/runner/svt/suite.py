@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """make check: one KTAP document (ktap.py), a subtest per group.
 
-  series, patches, maintainers, builds, inputs, distro
+  series, patches, maintainers, builds, inputs, distro, package
              the static groups: the series applies, each patch's form,
              MAINTAINERS, every commit builds, the fetched inputs, the
-             series with Debian's config
+             series with Debian's config, svvptc-kvm-dkms built,
+             installed and removed in a Debian 13 root
   scenario NAME
              every scenario of suites main and check, all booted first,
              then each judged (judge.py)
@@ -19,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 
 from . import badinput, boot, build, scenario, selftest, state
 from .build import BuildError, series
@@ -26,7 +28,16 @@ from .judge import judge
 from .ktap import Document, Result, counts_line, kunit_counts
 from .state import TOP
 
-STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro"]
+STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro", "package"]
+# What the host half of the series may touch: the kvm module's sources
+# and the KVM uapi header (svvptc-kvm-dkms carries those patches).
+HOST_HALF = re.compile(r"arch/riscv/kvm/|arch/riscv/include/uapi/asm/kvm\.h$")
+
+
+def has(d, name, data):
+    """File D/NAME has the bytes DATA."""
+    with open(os.path.join(d, name), "rb") as f:
+        return data in f.read()
 
 
 class Suite:
@@ -188,7 +199,99 @@ class Suite:
                               f"not have: {subject}", new))
         return out
 
+    def package(self):
+        name = "svvptc-kvm-dkms builds, installs and removes in a Debian 13 root"
+        try:
+            d = self.b.dkms_host()
+        except BuildError as e:
+            return [Result(False, name, str(e))]
+        facts = {}
+        with open(os.path.join(d, "facts.txt")) as f:
+            for ln in f:
+                k, _, v = ln.rstrip("\n").partition(": ")
+                facts[k] = v.strip()
+
+        def text(f):
+            try:
+                with open(os.path.join(d, f), errors="replace") as fh:
+                    return fh.read()
+            except OSError:
+                return ""
+
+        def compilers(f):
+            try:
+                with open(os.path.join(d, f), "rb") as fh:
+                    return sorted(set(re.findall(rb"GCC: \([^)]*\) [0-9.]+", fh.read())))
+            except OSError:
+                return []
+
+        host = []
+        for p in series():
+            files = build.files_of(p)
+            if any(HOST_HALF.match(f) for f in files):
+                host.append(os.path.basename(p))
+        carried = facts.get("patches", "").split()
+        lint = [ln for ln in text("lintian.txt").splitlines() if re.match(r"[EW]: ", ln)]
+        errs = {k: text(f"bad-{k}.err").strip().splitlines() for k in ("kernel", "source", "patch")}
+        ours, debs = compilers("kvm.ko"), compilers("kvm-debian.ko")
+        return [
+            Result(any(f.startswith("svvptc-kvm-dkms_") and f.endswith("_all.deb")
+                       for f in os.listdir(d)),
+                   "dpkg-buildpackage builds svvptc-kvm-dkms (debhelper, dh-dkms)"),
+            Result(facts.get("lintian") == "rc=0" and not lint,
+                   "lintian finds no error or warning in svvptc-kvm-dkms", "; ".join(lint[:3])),
+            Result(carried == host and all(all(HOST_HALF.match(f) for f in build.files_of(
+                os.path.join(build.PATCHES, p))) for p in carried),
+                   "the package carries every patch of the series that touches KVM's module, "
+                   "and those touch nothing else", f"carries {carried}, host half {host}"),
+            Result(facts.get("install") == "rc=0" and
+                   facts.get("installed", "").endswith(("/updates/dkms/kvm.ko", "/updates/dkms/kvm.ko.xz")),
+                   "apt-get install ./svvptc-kvm-dkms: dkms builds kvm.ko and installs it under "
+                   "updates/dkms", facts.get("installed", "nothing installed; see install.log")),
+            Result(facts.get("machine") == "RISC-V" and bool(ours) and ours == debs,
+                   "the module is RISC-V code built by the compiler that built Debian's kvm.ko",
+                   f"{ours} vs {debs}"),
+            Result(bool(ours) and not has(d, "kvm.ko", b".debug_info") and
+                   not has(d, "kvm-debian.ko", b".debug_info"),
+                   "the installed module has no debug information, as Debian's (dkms strips it)"),
+            Result(bool(facts.get("vermagic")) and facts.get("vermagic") == facts.get("debian-vermagic"),
+                   "the module's vermagic is Debian's kvm.ko's",
+                   f"{facts.get('vermagic')!r} vs {facts.get('debian-vermagic')!r}"),
+            Result("/updates/dkms/kvm.ko" in facts.get("modprobe-finds", ""),
+                   "installed: modprobe kvm finds the package's module",
+                   facts.get("modprobe-finds", "")),
+            Result(facts.get("bad-kernel") == "rc=1" and len(errs["kernel"]) == 1 and
+                   "is not 6.12.y" in errs["kernel"][0],
+                   "bad input: a kernel that is not 6.12.y is refused in one line",
+                   " / ".join(errs["kernel"])),
+            Result(facts.get("bad-source") == "rc=1" and len(errs["source"]) == 1 and
+                   "is Linux 6.12.1 but kernel" in errs["source"][0],
+                   "bad input: a linux-source of another version is refused in one line",
+                   " / ".join(errs["source"])),
+            Result(facts.get("bad-patch") == "rc=1" and len(errs["patch"]) == 1 and
+                   re.search(r"patch 0004-\S+ does not apply", errs["patch"][0]) is not None,
+                   "bad input: a patch that no longer applies is named in one line",
+                   " / ".join(errs["patch"])),
+            Result(facts.get("bad-modules") == "unchanged",
+                   "bad input leaves the kernel's modules as they were"),
+            Result(facts.get("remove") == "rc=0" and facts.get("removed-left") == "" and
+                   "/kernel/arch/riscv/kvm/kvm.ko.xz" in facts.get("removed-modprobe-finds", ""),
+                   "apt-get remove: nothing left under updates, modprobe finds Debian's kvm.ko again",
+                   facts.get("removed-modprobe-finds", "")),
+        ]
+
     # ---- the document ----
+
+    def _fetch(self):
+        """What comes from Debian's archive, and the module built in the
+        trixie root, while the kernels compile: mostly waiting for the
+        network. A failure here is reported by the group that needs it,
+        which asks again."""
+        for fetch in (self.b.vmm, self.b.dkms_host):
+            try:
+                fetch()
+            except BuildError as e:
+                print(f"  FETCH   {e} (its group reports it)", file=sys.stderr)
 
     def run(self):
         scenarios = scenario.names(["main", "check"])
@@ -196,7 +299,11 @@ class Suite:
             ["bad input", "harness selftest (recorded consoles, no boot)"]
         doc = Document(len(groups), os.path.join(self.p.work, "check.ktap"))
         stop = ""
+        fetch = threading.Thread(target=self._fetch)
+        fetch.start()
         for g in STATIC:
+            if g == "inputs":
+                fetch.join()
             if stop:
                 doc.group(g, [], stop)
             elif not doc.group(g, getattr(self, g)()) and g == "series":
@@ -211,6 +318,7 @@ class Suite:
                     for f in (self.p.log(s), self.p.log(s) + ".key"):
                         if os.path.exists(f):
                             os.unlink(f)
+        fetch.join()
         for s in scenarios:
             if stop:
                 doc.group(f"scenario {s}", [], stop)
