@@ -12,6 +12,9 @@
  * status, or 128 + the signal that ended it (127 when it cannot be
  * waited for).
  *
+ * cmdline_arg(KEY) is the value of KEY=VALUE on the kernel's command line,
+ * or NULL.
+ *
  * ktap_plan() and ktap_result() print KTAP, the kernel's test output
  * format, for a program that judges itself (see clock-test.c).
  */
@@ -21,6 +24,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -66,6 +70,22 @@ void ktap_result(int ok, const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+static inline char *cmdline_arg(const char *key)
+{
+	static char buf[4096];
+	size_t klen = strlen(key);
+	char *tok;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return NULL;
+	fclose(f);
+	for (tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n"))
+		if (!strncmp(tok, key, klen) && tok[klen] == '=')
+			return tok + klen + 1;
+	return NULL;
 }
 
 #endif

@@ -126,22 +126,6 @@ static int step_repeat(const char *args)
 	return rc;
 }
 
-static char *cmdline_arg(const char *key)
-{
-	static char buf[4096];
-	size_t klen = strlen(key);
-	char *tok;
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return NULL;
-	fclose(f);
-	for (tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n"))
-		if (!strncmp(tok, key, klen) && tok[klen] == '=')
-			return tok + klen + 1;
-	return NULL;
-}
-
 int main(void)
 {
 	char *steps, *save, *step;

@@ -8,7 +8,9 @@
  * Boots /l2/KERNEL/Image with /l2/initramfs.cpio.gz, whose /init is
  * tools/guest/init.c again, on a machine of SMP vCPUs of model CPU (-cpu) and
  * MEM of memory (-m), as the scenario's l2-cpu, l2-smp and l2-mem lines
- * say (the runner writes this step), running STEPS: the L2 svt.run=
+ * say (the runner writes this step), on the machine (-M) that the L1
+ * command line's svt.l2-machine= names (its l2-machine line; "virt" when
+ * absent), running STEPS: the L2 svt.run=
  * list, written with
  * '+' between steps and '/' between a program's arguments (',' and ':'
  * already mean that one level up). Every line the L2 console prints is
@@ -38,7 +40,7 @@ static void on_alarm(int sig)
 
 int main(int argc, char **argv)
 {
-	char image[256], append[1024], steps[900], line[4096];
+	char image[256], append[1024], steps[900], line[4096], *machine;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int timeout = argc > 6 ? atoi(argv[6]) : 300;
 	int fds[2], rc, done = 0;
@@ -57,10 +59,11 @@ int main(int argc, char **argv)
 	for (char *c = steps; *c; c++)
 		*c = *c == '+' ? ',' : *c == '/' ? ':' : *c;
 	snprintf(append, sizeof(append), "console=ttyS0 panic=-1 svt.run=%s", steps);
+	machine = cmdline_arg("svt.l2-machine");
 
 	char *cmd[] = {
 		"/vmm/lib/ld-linux-riscv64-lp64d.so.1", "--library-path", "/vmm/lib",
-		"/vmm/bin/qemu-system-riscv64", "-M", "virt", "-accel", "kvm",
+		"/vmm/bin/qemu-system-riscv64", "-M", machine ? machine : "virt", "-accel", "kvm",
 		"-cpu", argv[2], "-smp", argv[3], "-m", argv[4], "-bios", "none",
 		"-nographic", "-no-reboot", "-kernel", image,
 		"-initrd", "/l2/initramfs.cpio.gz", "-append", append, NULL

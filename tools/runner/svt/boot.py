@@ -2,7 +2,9 @@
 """Boot a scenario: its inputs built, the QEMU command line printed, QEMU
 run with the scenario's timeout, the console kept as WORK/logs/NAME.log
 (the L2 part also as NAME.l2.log), the fence counts beside it
-(NAME.log.fences).
+(NAME.log.fences). A scenario of Debian's own kernel as L1 (kernel debian)
+has its /lib/modules as the modules line says: as Debian's packages leave
+it, or as svvptc-kvm-dkms's dkms install leaves it.
 
 Reuse: with reuse=True (make check), a boot whose inputs (kernel,
 initramfs parts, firmware, plugin, the L2 images), QEMU version, timeout
@@ -30,17 +32,21 @@ def l2_part(builder, sc, out):
 
 
 def inputs(builder, sc):
-    """(kernel, L1 initramfs, [every input file]) of SC, built as needed."""
+    """(kernel, L1 initramfs, [every input file], [the parts of a nested
+    or Debian-host initramfs after the L1 one]) of SC, built as needed."""
     kernel, initrd = builder.kernel_named(sc["kernel"])
-    files = [kernel, initrd, FIRMWARE, builder.plugin()]
+    files, parts = [kernel, initrd, FIRMWARE, builder.plugin()], []
+    if sc.l2_kernels() or sc["modules"]:
+        parts.append(os.path.join(builder.vmm(), "vmm.cpio.gz"))
     if sc.l2_kernels():
-        files += [os.path.join(builder.vmm(), "vmm.cpio.gz"), builder.l2_initramfs()]
-        files += [builder.l2_image(k) for k in sc.l2_kernels()]
-    return kernel, initrd, files
+        files += [builder.l2_initramfs()] + [builder.l2_image(k) for k in sc.l2_kernels()]
+    if sc["modules"]:
+        parts.append(builder.modules(sc["modules"]))
+    return kernel, initrd, files + parts, parts
 
 
 def command(sc, kernel, initrd, plugin, log, steps=None, cpu=None):
-    return ["qemu-system-riscv64", "-M", "virt", "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
+    return ["qemu-system-riscv64", "-M", sc["machine"], "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
             "-m", sc["mem"], "-nographic", "-no-reboot", "-bios", FIRMWARE,
             "-kernel", kernel, "-initrd", initrd, "-append", sc.cmdline(steps),
             "-plugin", plugin, "-d", "plugin", "-D", log + ".fences"]
@@ -53,9 +59,9 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
     p = builder.p
     byhand = bool(steps or cpu)
     log = p.log(sc.name, byhand)
-    kernel, l1_initrd, files = inputs(builder, sc)
+    kernel, l1_initrd, files, parts = inputs(builder, sc)
     initrd = l1_initrd
-    if sc.l2_kernels():
+    if parts:
         initrd = os.path.join(p.work, "nested", sc.name + ".cpio.gz")
     cmd = command(sc, kernel, initrd, builder.plugin(), log, steps, cpu)
     k = state.key(sc["timeout"], *cmd, state.version("qemu-system-riscv64", "--version"),
@@ -64,12 +70,14 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
         print(f"  REUSE   {sc.name}: same kernel, initramfs, QEMU and command line "
               f"as its last clean boot ({log})", file=sys.stderr)
         return log
-    if sc.l2_kernels():
+    if parts:
         os.makedirs(os.path.dirname(initrd), exist_ok=True)
-        l2_part(builder, sc, initrd + ".l2")
-        initramfs.concat(initrd, [l1_initrd, os.path.join(builder.vmm(), "vmm.cpio.gz"),
-                                  initrd + ".l2"])
-        os.unlink(initrd + ".l2")
+        l2 = [initrd + ".l2"] if sc.l2_kernels() else []
+        if l2:
+            l2_part(builder, sc, l2[0])
+        initramfs.concat(initrd, [l1_initrd] + parts + l2)
+        for f in l2:
+            os.unlink(f)
     print(f"  BOOT    {sc.name}: {shlex.join(cmd)}", file=sys.stderr)
     if dry_run:
         return None

@@ -166,10 +166,11 @@ class Console:
         return self._deltas
 
     def fences(self, where, counter):
-        """How many COUNTER fences all harts executed during WHERE."""
+        """How many COUNTER fences all harts executed during WHERE; COUNTER
+        may be a sum, A+B."""
         path = where.split("/")
         for p, delta in self.deltas():
             names = p.split(" > ")
             if len(names) == len(path) and all(map(names_step, names, path)):
-                return delta[counter]
+                return sum(delta[c] for c in counter.split("+"))
         raise ConsoleError(f"no fence counts for {where}")

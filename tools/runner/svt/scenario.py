@@ -17,10 +17,12 @@ import shlex
 
 from .state import SCENARIOS
 
-KEYS = {"suite", "kernel", "timeout", "cpu", "smp", "mem", "append",
-        "l2-cpu", "l2-smp", "l2-mem", "label", "about", "rounds"}
-DEFAULTS = {"suite": "check", "smp": "2", "mem": "2G", "append": "",
-            "l2-cpu": "host", "l2-smp": "2", "l2-mem": "256M", "rounds": "every"}
+KEYS = {"suite", "kernel", "timeout", "machine", "cpu", "smp", "mem", "append", "modules",
+        "l2-machine", "l2-cpu", "l2-smp", "l2-mem", "label", "about", "rounds"}
+DEFAULTS = {"suite": "check", "machine": "virt", "smp": "2", "mem": "2G", "append": "",
+            "modules": "", "l2-machine": "virt", "l2-cpu": "host", "l2-smp": "2",
+            "l2-mem": "256M", "rounds": "every"}
+MODULES = ("", "debian", "package")
 VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
@@ -47,7 +49,7 @@ class Expect:
         self.line = where
         if self.kind == "fences" and (self.args[1] not in ("<=", ">=") or
                                       not re.fullmatch(r"\d+/\d+", self.args[2])):
-            raise ScenarioError(f"{where}: expect WHERE fences COUNTER[,COUNTER] <=|>= N/D OPS")
+            raise ScenarioError(f"{where}: expect WHERE fences COUNTER[+COUNTER][,...] <=|>= N/D OPS")
 
 
 class Metric:
@@ -137,6 +139,11 @@ class Scenario:
                 raise ScenarioError(f"{path}: no '{k}' line")
         if not self.steps:
             raise ScenarioError(f"{path}: no step")
+        if self.conf["modules"] not in MODULES:
+            raise ScenarioError(f"{path}: modules is debian (Debian's kvm.ko) or package "
+                                "(svvptc-kvm-dkms's), not '{self.conf['modules']}'")
+        if bool(self.conf["modules"]) != (self.conf["kernel"] == "debian"):
+            raise ScenarioError(f"{path}: kernel debian, and only it, takes a modules line")
 
     @staticmethod
     def _expand(line, defines, where):
@@ -204,8 +211,10 @@ class Scenario:
 
     def cmdline(self, steps=None):
         """The L1 kernel's command line: the console, the append line's
-        words, and svt.run=."""
+        words, svt.l2-machine= (when not virt) and svt.run=."""
+        l2m = self["l2-machine"]
         return " ".join(w for w in ("console=ttyS0 panic=-1", self["append"],
+                                    "" if l2m == "virt" else f"svt.l2-machine={l2m}",
                                     f"svt.run={self.run(steps)}") if w)
 
 

@@ -76,6 +76,7 @@ class Kinds(unittest.TestCase):
         bad = failed(judge(scenario.load(data("kinds-fail")), data("main-pass.log")))
         self.assertRegex(bad["rc"], "exit status 0")
         self.assertRegex(bad["fences at most"], r"\d+ sfence.vma for \d+ operations")
+        self.assertRegex(bad["fences summed, at least"], r"\d+ sfence.vma\+sinval.vma for \d+ operations")
         self.assertRegex(bad["a step that never ran"], "step nosuchstep never ran")
         self.assertRegex(bad["covers"], "lost: cpu=2 ")
         self.assertTrue(re.search("no console of nosuch", bad["covers a console that does not exist"]))
@@ -84,7 +85,7 @@ class Kinds(unittest.TestCase):
         """every scenario of the project reads, and names a kernel the runner knows"""
         for name in scenario.names():
             sc = scenario.load(name)
-            self.assertRegex(sc["kernel"], r"^(tip|base|\d{4}|sanitizers|mainline)$", name)
+            self.assertRegex(sc["kernel"], r"^(tip|base|\d{4}|sanitizers|mainline|debian)$", name)
             for k in sc.l2_kernels():
                 self.assertRegex(k, r"^(tip|base|\d{4}|debian)$", name)
 
