@@ -8,7 +8,9 @@
 #   make check               the test suite, KTAP (ends "N passed, N failed");
 #                            CHECK_REBOOT=1 boots again what passed unchanged
 #   make bench               the comparisons of the bench scenarios,
-#                            ROUNDS=5 interleaved rounds -> Documentation/
+#                            ROUNDS=5 interleaved rounds -> Documentation/;
+#                            ONLY=bench-dh-package: the rows it leads alone,
+#                            -> build/*/bench-only/
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
 #   make boot S=patched [RUN=steps] [CPU=props] [DRY_RUN=1]
 #                            one scenario of tools/scenarios/, by hand
@@ -34,7 +36,7 @@ check: deps
 	$(RUNNER) check $(if $(filter 1,$(CHECK_REBOOT)),--reboot)
 
 bench: deps
-	$(RUNNER) bench --rounds $(ROUNDS)
+	$(RUNNER) bench --rounds $(ROUNDS) $(foreach s,$(ONLY),--only $(s))
 
 boot: deps
 	$(RUNNER) boot $(S) $(if $(RUN),--run '$(RUN)') $(if $(CPU),--cpu '$(CPU)') \

@@ -52,9 +52,18 @@ def order(group, r):
     return group[k:] + group[:k]
 
 
-def run(builder, rounds, docdir):
+def run(builder, rounds, docdir, only=None):
+    """ROUNDS interleaved rounds of every comparison, or of those ONLY
+    names (their first scenario): such a partial run keeps its consoles
+    and report under WORK/bench-only and leaves Documentation alone."""
     comps = scenario.comparisons()
     bench = os.path.join(builder.p.work, "bench")
+    if only:
+        comps = [c for c in comps if c.scenarios[0] in only]
+        if not comps:
+            raise BenchError(f"no comparison is led by {' '.join(only)}")
+        bench, docdir = bench + "-only", os.path.join(builder.p.work, "bench-only", "report")
+        os.makedirs(docdir, exist_ok=True)
     shutil.rmtree(bench, ignore_errors=True)
     os.makedirs(bench)
     for r in range(1, rounds + 1):

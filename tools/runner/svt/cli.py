@@ -34,6 +34,9 @@ def parser():
     s.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     s.add_argument("--report-only", action="store_true",
                    help="only write the report from the consoles kept under WORK/bench")
+    s.add_argument("--only", action="append", metavar="SCENARIO",
+                   help="only the comparisons SCENARIO leads; consoles and report under "
+                   "WORK/bench-only, Documentation left alone")
     s = sub.add_parser("boot", help="make boot: one scenario by hand")
     s.add_argument("scenario")
     s.add_argument("--run", metavar="STEPS", help="the steps instead of the scenario's")
@@ -83,7 +86,7 @@ def main(argv=None):
                 bench.report(os.path.join(paths.work, "bench"), docdir)
             else:
                 b.tree()
-                bench.run(b, args.rounds, docdir)
+                bench.run(b, args.rounds, docdir, args.only)
             return 0
         if args.command == "boot":
             b.tree()
