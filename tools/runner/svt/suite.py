@@ -283,11 +283,12 @@ class Suite:
     # ---- the document ----
 
     def _fetch(self):
-        """What comes from Debian's archive, and the module built in the
-        trixie root, while the kernels compile: mostly waiting for the
+        """What comes from Debian's archive (QEMU and the kernel, QEMU's
+        plugin header, the newest 6.12.y, the trixie root) and the module
+        built there, while the kernels compile: mostly waiting for the
         network. A failure here is reported by the group that needs it,
         which asks again."""
-        for fetch in (self.b.vmm, self.b.dkms_host):
+        for fetch in (self.b.vmm, self.b.plugin, self.b.newer, self.b.dkms_host):
             try:
                 fetch()
             except BuildError as e:
