@@ -84,11 +84,19 @@ cp "$root/build/$pkg" "$dir/"
 inroot lintian "/build/$pkg" >"$dir/lintian.txt" 2>&1 && fact lintian "rc=0" ||
 	fact lintian "rc=$?"
 
-# 3. Installed as on a host (the dkms build log is kept whatever happens).
+# 3. Installed as on a host (the dkms build log is kept whatever happens),
+#    which also has an older 6.12 kernel whose source is not installed
+#    (as after a kernel upgrade): dkms must skip that one, not fail.
+old=$root/usr/lib/modules/6.12.1+deb13-riscv64
+rm -rf "$old" && mkdir -p "$old" && ln -s "/usr/src/linux-headers-$abi" "$old/build"
 SVT_ROOT_ENV="ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-" "$here/in-root.sh" "$root" apt-get -q install -y "/build/$pkg" \
 	>"$dir/install.log" 2>&1 && fact install rc=0 || fact install "rc=$?"
 cat "$root"/var/lib/dkms/svvptc-kvm/"$pver"/{build,"$abi"/*/log}/make.log >"$dir/make.log" 2>/dev/null || true
 fact dkms-status "$(inroot dkms status svvptc-kvm | tr '\n' ' ')"
+grep -q 'BUILD_EXCLUSIVE directive' "$dir/install.log" && fact older-kernel skipped ||
+	fact older-kernel "not skipped"
+fact older-kernel-modules "$(cd "$old" && find . -name 'kvm.ko*' | tr '\n' ' ')"
+rm -rf "$old"
 ko=$(ls "$mods"/updates/dkms/kvm.ko* 2>/dev/null | head -1) || true
 if [ -n "$ko" ]; then
 	fact installed "${ko#"$root"}"
