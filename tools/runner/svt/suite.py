@@ -301,7 +301,10 @@ class Suite:
         plugin header, the newest 6.12.y, the trixie root) and the module
         built there, while the kernels compile: mostly waiting for the
         network. A failure here is reported by the group that needs it,
-        which asks again."""
+        which asks again. At the lowest CPU priority (on Linux a thread's
+        own, and its children's): the kernel builds come first, the
+        module's build in the trixie root takes what they leave."""
+        os.nice(19)
         for fetch in (self.b.vmm, self.b.plugin, self.b.newer, self.b.dkms_host):
             try:
                 fetch()
