@@ -69,23 +69,16 @@ def series():
                 if ln.strip() and not ln.startswith("#")]
 
 
-def files_of(patch):
-    """The files PATCH touches."""
+def files_of(patch, new=True):
+    """The files PATCH touches (NEW: with those it creates)."""
     with open(patch) as f:
-        return sorted({ln[6:].strip() for ln in f if ln.startswith(("+++ b/", "--- a/"))})
+        return sorted({ln[6:].strip() for ln in f
+                       if ln.startswith("--- a/") or (new and ln.startswith("+++ b/"))})
 
 
 def touched(new=True):
     """The files the series touches (NEW: with those it creates)."""
-    out = set()
-    for p in series():
-        with open(p) as f:
-            for ln in f:
-                if ln.startswith("+++ b/") and new:
-                    out.add(ln[6:].strip())
-                elif ln.startswith("--- a/"):
-                    out.add(ln[6:].strip())
-    return sorted(out)
+    return sorted({f for p in series() for f in files_of(p, new)})
 
 
 class Builder:
