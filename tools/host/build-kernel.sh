@@ -22,6 +22,12 @@ for f in "$@"; do frags+=("$(realpath "$f")"); done
 jobs=${JOBS:-$(nproc)}
 kmake=(make -s -C "$src" O="$out" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$jobs")
 
+# An object tree built from another source tree: its dependency files
+# name that tree's files, so an incremental build there would mix both.
+if [ -L "$out/source" ] && [ "$(realpath "$out/source")" != "$src" ]; then
+	echo "  CLEAN   $out (it was built from $(realpath "$out/source"))" >&2
+	rm -rf "$out"
+fi
 mkdir -p "$out"
 if [ ! -f "$out/.config" ] || [ "${CONFIGURE:-0}" = 1 ]; then
 	echo "  CONFIG  $out (tinyconfig + $(for f in "${frags[@]}"; do basename "$f"; done | xargs))" >&2

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# dkms-host.sh DIR ROOT DEBIAN PATCHES
+# dkms-host.sh DIR ROOT DEBIAN PATCH...
 #
 # The svvptc-kvm-dkms package (tools/dkms/), built, linted, installed and
 # removed as a Debian 13 host does it, in the trixie build root ROOT
@@ -11,8 +11,8 @@
 #   1. the kernel's headers (Debian's riscv64 packages, unpacked), its
 #      modules as vmm.sh took them, and from trixie(-security) the amd64
 #      linux-kbuild and linux-source-6.12 of that exact version;
-#   2. the package: tools/dkms/ with the host patches of PATCHES (those
-#      that touch only arch/riscv/kvm/ and the KVM uapi header), built
+#   2. the package: tools/dkms/ with the PATCH files, in their order (the
+#      runner picks the host half of the series: build.host_half()), built
 #      with dpkg-buildpackage, checked by lintian;
 #   3. apt-get install ./svvptc-kvm-dkms_*.deb: dkms builds kvm.ko with the
 #      package's own command, in the environment ARCH=riscv
@@ -28,12 +28,14 @@
 # lines make check asserts: "NAME: VALUE"), bad-*.err and the logs.
 set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin
-. "$(dirname "$(realpath "$0")")/lib.sh" && args 4 4 "DIR ROOT DEBIAN PATCHES" "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 4 - "DIR ROOT DEBIAN PATCH..." "$@"
 
 dir=$(realpath -m "$1")
 root=$(realpath "$2")
 deb=$(realpath "$3")
-patches=$(realpath "$4")
+shift 3
+patches=()
+for p in "$@"; do patches+=("$(realpath "$p")"); done
 pkgsrc=$(realpath "$here/../dkms")
 inroot() { "$here/in-root.sh" "$root" "$@"; }
 
@@ -68,14 +70,10 @@ xz -dc "$mods/kernel/arch/riscv/kvm/kvm.ko.xz" >"$dir/kvm-debian.ko"
 rm -rf "$root/build" && mkdir -p "$root/build/svvptc-kvm-$pver/patches"
 cp -a "$pkgsrc/." "$root/build/svvptc-kvm-$pver/"
 rm -f "$root/build/svvptc-kvm-$pver/README"
-while read -r p; do
-	case "$p" in ''|'#'*) continue ;; esac
-	files=$(sed -n 's|^+++ b/||p; s|^--- a/||p' "$patches/$p" | sort -u)
-	if ! printf '%s\n' "$files" | grep -qvE '^(arch/riscv/kvm/|arch/riscv/include/uapi/asm/kvm\.h$)'; then
-		cp "$patches/$p" "$root/build/svvptc-kvm-$pver/patches/"
-		echo "$p" >>"$root/build/svvptc-kvm-$pver/patches/series"
-	fi
-done <"$patches/series"
+for p in "${patches[@]}"; do
+	cp "$p" "$root/build/svvptc-kvm-$pver/patches/"
+	basename "$p" >>"$root/build/svvptc-kvm-$pver/patches/series"
+done
 fact patches "$(tr '\n' ' ' <"$root/build/svvptc-kvm-$pver/patches/series")"
 inroot sh -c "cd /build/svvptc-kvm-$pver && dpkg-buildpackage -us -uc -b" >"$dir/build.log" 2>&1 ||
 	{ tail -5 "$dir/build.log" >&2; die "dpkg-buildpackage failed (log: $dir/build.log)"; }

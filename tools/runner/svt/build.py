@@ -24,11 +24,11 @@ Progress goes to stderr, so that make check's stdout is KTAP only.
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 
 from . import initramfs, state
 from .state import CONFIGS, FRAGMENT, GUEST, HOST, PATCHES, PLUGIN, TOOLS, File
@@ -76,6 +76,17 @@ def files_of(patch, new=True):
                        if ln.startswith("--- a/") or (new and ln.startswith("+++ b/"))})
 
 
+# The host half of the series: what a patch may touch to be carried by
+# svvptc-kvm-dkms (the kvm module's sources and the KVM uapi header).
+HOST_HALF = re.compile(r"arch/riscv/kvm/|arch/riscv/include/uapi/asm/kvm\.h$")
+
+
+def host_half():
+    """The patches of the series that touch the host half only, in order:
+    what svvptc-kvm-dkms carries."""
+    return [p for p in series() if all(HOST_HALF.match(f) for f in files_of(p))]
+
+
 def touched(new=True):
     """The files the series touches (NEW: with those it creates)."""
     return sorted({f for p in series() for f in files_of(p, new)})
@@ -86,9 +97,6 @@ class Builder:
         self.p = paths
         self.state = state.State(paths.work)
         self.gcc = state.version(CROSS + "gcc", "--version")
-        # Who checks a commit out in the series' worktree and compiles it
-        # holds this: make check builds the sanitizer kernel in a thread.
-        self.worktree = threading.Lock()
 
     def _env(self):
         return {"KERNEL_SRC": self.p.kernel_src} if self.p.kernel_src else {}
@@ -167,11 +175,10 @@ class Builder:
                       self.gcc)
         if not state.fresh(dst, k):
             print(f"  BUILD   {self.subject(commit)}", file=sys.stderr)
-            with self.worktree:
-                state.stale(dst)
-                self._checkout(commit)
-                self._compile(self.p.src, os.path.join(self.p.out, "kernel"), [FRAGMENT], dst)
-                state.done(dst, k)
+            state.stale(dst)
+            self._checkout(commit)
+            self._compile(self.p.src, os.path.join(self.p.out, "kernel"), [FRAGMENT], dst)
+            state.done(dst, k)
         if initrd:
             self.initramfs(dst)
         return dst
@@ -216,9 +223,28 @@ class Builder:
             state.done(out, k)
         return out
 
+    def _own_worktree(self, name, commit):
+        """WORK/NAME: a detached worktree of the series' repository at
+        COMMIT, for a build that runs while the series' worktree checks
+        out other commits. Reused like that one (git rewrites only what
+        changes); started over if it belongs to another repository (a
+        different KERNEL_SRC)."""
+        wt = os.path.join(self.p.work, name)
+        common = git(self.p.src, "rev-parse", "--path-format=absolute", "--git-common-dir")
+        if os.path.exists(wt) and (not os.path.exists(os.path.join(wt, ".git")) or git(
+                wt, "rev-parse", "--path-format=absolute", "--git-common-dir") != common):
+            shutil.rmtree(wt)
+        run(["git", "-C", self.p.src, "worktree", "prune"])
+        if not os.path.exists(wt):
+            run(["git", "-C", self.p.src, "worktree", "add", "-q", "--detach", wt, commit])
+        run(["git", "-C", wt, "checkout", "-q", "--force", "--detach", commit])
+        return wt
+
     def sanitizers(self, nice=False):
-        """The tip with KASAN and UBSAN, its own object tree; it boots with
-        the tip's initramfs. NICE: see _compile."""
+        """The tip with KASAN and UBSAN, in a worktree and an object tree
+        of its own (make check builds it in a thread from the moment the
+        series is applied); it boots with the tip's initramfs. NICE: see
+        _compile."""
         tip = self.state.get("tip")
         tree = git(self.p.src, "rev-parse", f"{tip}^{{tree}}")
         dst = os.path.join(self.p.img, "sanitizers")
@@ -227,12 +253,11 @@ class Builder:
         if not state.fresh(dst, k):
             print(f"  BUILD   sanitizers: {self.subject(tip)} + "
                   f"{os.path.basename(SANITIZERS)}", file=sys.stderr)
-            with self.worktree:
-                state.stale(dst)
-                self._checkout(tip)
-                self._compile(self.p.src, os.path.join(self.p.out, "sanitizers"),
-                              [FRAGMENT, SANITIZERS], dst, ksft=False, nice=nice)
-                state.done(dst, k)
+            state.stale(dst)
+            src = self._own_worktree("sanitizers-src", tip)
+            self._compile(src, os.path.join(self.p.out, "sanitizers"),
+                          [FRAGMENT, SANITIZERS], dst, ksft=False, nice=nice)
+            state.done(dst, k)
         return dst
 
     def mainline(self):
@@ -350,7 +375,8 @@ class Builder:
                                           *pkg, *series()]))
         if not state.fresh(d, k):
             state.stale(d)
-            run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"), PATCHES])
+            run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"),
+                 *host_half()])
             state.done(d, k)
         return d
 
@@ -360,12 +386,15 @@ class Builder:
         leave it, as an initramfs part."""
         d = self.dkms_host()
         out = os.path.join(d, f"modules-{which}.cpio.gz")
-        if not os.path.exists(out):
+        k = state.key("modules", File(d + ".key"), File(initramfs.__file__))
+        if not state.fresh(out, k):
+            state.stale(out)
             with open(os.path.join(self.vmm(), "debian", "version")) as f:
                 abi = f.read().split()[0][len("linux-image-"):]
             initramfs.write(out, [("lib", None), ("lib/modules", None)] +
                             initramfs.tree(os.path.join(d, f"modules-{which}"),
                                            f"lib/modules/{abi}"))
+            state.done(out, k)
         return out
 
     def newer(self):
@@ -401,8 +430,7 @@ class Builder:
             state.stale(result)
             kconf = state.key("config", File(config))
             env = {"CONFIGURE": "0" if state.fresh(os.path.join(out, ".config"), kconf) else "1"}
-            with self.worktree:
-                text = run([script, self.p.src, out, config, base, tip], env=env, capture=True)
+            text = run([script, self.p.src, out, config, base, tip], env=env, capture=True)
             state.done(os.path.join(out, ".config"), kconf)
             with open(result, "w") as f:
                 f.write(text)
