@@ -16,6 +16,10 @@
 #                            one scenario of tools/scenarios/, by hand
 #   make package             svvptc-kvm-dkms for Debian 13 hosts, built and
 #                            tried in a Debian 13 root -> build/dkms/
+#   make kit                 the checks for any riscv64 KVM host, one tarball
+#                            -> build/debian/kit/ (tools/kit/README)
+#   make lava                lava/'s job run by Debian's lava-run on the
+#                            patched and the stock kernel -> build/debian/lava/
 #
 # Every target but deps is a command of the runner (tools/runner, see
 # tools/README): python3 tools/runner COMMAND --help.
@@ -24,7 +28,7 @@ ROUNDS ?= 5
 RUNNER := python3 tools/runner
 export KERNEL_SRC
 
-.PHONY: all deps check bench boot package clean
+.PHONY: all deps check bench boot package kit lava clean
 
 all: deps
 	$(RUNNER) verdict
@@ -44,6 +48,12 @@ boot: deps
 
 package: deps
 	$(RUNNER) package
+
+kit: deps
+	$(RUNNER) kit
+
+lava: deps
+	$(RUNNER) lava
 
 clean:
 	rm -rf build

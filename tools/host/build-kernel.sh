@@ -4,8 +4,9 @@
 # build-kernel.sh SRC OUT FRAGMENT...
 #
 # Incremental riscv64 build of SRC into OUT: the Image (tinyconfig plus the
-# fragments), the uapi headers and the riscv KVM selftests (the last two
-# skipped with KSFT=0; KSFT_PROGS="a b" builds only those selftests). The
+# fragments), the uapi headers and the riscv KVM selftests, also in the
+# kernel's kselftest layout in OUT/kselftest_install (the last two skipped
+# with KSFT=0; KSFT_PROGS="a b" builds only those selftests). The
 # .config is made (tinyconfig + the fragments, olddefconfig) when OUT has
 # none or with CONFIGURE=1 (the runner says so when the fragments changed);
 # every option a fragment asks for must survive olddefconfig, or the build
@@ -51,8 +52,23 @@ echo "  KERNEL  $out/arch/riscv/boot/Image" >&2
 "${kmake[@]}" headers_install INSTALL_HDR_PATH="$out/usr" >/dev/null
 
 echo "  KSFT    $out/kselftest/kvm" >&2
-make -s -C "$src/tools/testing/selftests/kvm" -j"$jobs" ARCH=riscv \
-	CROSS_COMPILE=riscv64-linux-gnu- OUTPUT="$out/kselftest/kvm" \
-	KHDR_INCLUDES="-isystem $out/usr/include" \
+sel=$src/tools/testing/selftests
+kvm=(-C "$sel/kvm" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- OUTPUT="$out/kselftest/kvm"
+     KHDR_INCLUDES="-isystem $out/usr/include")
+make -s -j"$jobs" "${kvm[@]}" \
 	$(for p in ${KSFT_PROGS:-}; do echo "$out/kselftest/kvm/$p"; done) >"$out/kselftest.log" 2>&1 ||
 	{ tail -30 "$out/kselftest.log" >&2; die "KVM selftests failed to build (log: $out/kselftest.log)"; }
+[ -z "${KSFT_PROGS:-}" ] || exit 0
+
+# The kernel's own kselftest layout in $out/kselftest_install: what
+# "make -C tools/testing/selftests TARGETS=kvm install" writes there (the
+# same rules, for the one target, on the objects just built).
+inst=$out/kselftest_install
+rm -rf "$inst" && mkdir -p "$inst/kselftest"
+for f in module.sh runner.sh prefix.pl ktap_helpers.sh ksft.py; do
+	install -m 744 "$sel/kselftest/$f" "$inst/kselftest/"
+done
+install -m 744 "$sel/run_kselftest.sh" "$inst/"
+make -s "${kvm[@]}" INSTALL_PATH="$inst/kvm" install >>"$out/kselftest.log" 2>&1 ||
+	die "installing the KVM selftests failed (log: $out/kselftest.log)"
+make -s --no-print-directory "${kvm[@]}" COLLECTION=kvm emit_tests >"$inst/kselftest-list.txt"

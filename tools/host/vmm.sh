@@ -8,9 +8,10 @@
 # (no maintainer scripts):
 #
 #   DIR/vmm/          the VMM: bin/qemu-system-riscv64, bin/kmod and the shared
-#                     objects it needs, lib/ld-linux-riscv64-lp64d.so.1,
-#                     libc.so.6, ... (trixie's own); the runner packs it
-#                     as /vmm of the L1 initramfs
+#                     objects they need, lib/ld-linux-riscv64-lp64d.so.1,
+#                     libc.so.6, ... (trixie's own), and bin/busybox
+#                     (busybox-static: the shell of the kit's boots); the
+#                     runner packs it as /vmm of the L1 initramfs
 #   DIR/debian/Image  the distribution guest: the kernel of the newest
 #                     linux-image-6.12.*-riscv64 package, unmodified
 #                     (its /boot/vmlinux-*, which QEMU boots directly),
@@ -82,8 +83,8 @@ done
 [ -n "$kpkg" ] || die "no linux-image-6.12.*-riscv64 with its headers and source in $codename riscv64 (log: $dir/apt.log)"
 hpkg=${kpkg/linux-image-/linux-headers-}
 rm -f "$apt"/cache/archives/*.deb
-"${aptc[@]}" install -y -d qemu-system-riscv kmod "$kpkg" "$hpkg" >>"$dir/apt.log" 2>&1 ||
-	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv, kmod, $kpkg and $hpkg failed (log: $dir/apt.log)"; }
+"${aptc[@]}" install -y -d qemu-system-riscv kmod busybox-static "$kpkg" "$hpkg" >>"$dir/apt.log" 2>&1 ||
+	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv, kmod, busybox-static, $kpkg and $hpkg failed (log: $dir/apt.log)"; }
 
 root=$dir/root
 rm -rf "$root" && mkdir -p "$root"
@@ -141,5 +142,14 @@ while [ ${#todo[@]} -gt 0 ]; do
 		todo+=("$stage/lib/$n")
 	done
 done
+busybox=
+for f in "$root/usr/bin/busybox" "$root/bin/busybox"; do
+	[ -x "$f" ] && { busybox=$f; break; }
+done
+[ -n "$busybox" ] || die "no busybox in busybox-static"
+if readelf -d "$busybox" | grep -q NEEDED; then
+	die "busybox-static's busybox is not static"
+fi
+cp "$busybox" "$stage/bin/"
 echo "  VMM     $stage: $(find "$stage/lib" -type f | wc -l) libraries, $(du -sm "$stage" | cut -f1) MB"
 rm -rf "$root"

@@ -2,7 +2,8 @@
 """Boot a scenario: its inputs built, the QEMU command line printed, QEMU
 run with the scenario's timeout, the console kept as WORK/logs/NAME.log
 (the L2 part also as NAME.l2.log), the fence counts beside it
-(NAME.log.fences). A scenario of Debian's own kernel as L1 (kernel debian)
+(NAME.log.fences). A scenario with "kit yes" has the kit (kit.py) in its
+L1 initramfs. A scenario of Debian's own kernel as L1 (kernel debian)
 has its /lib/modules as the modules line says: as Debian's packages leave
 it, or as svvptc-kvm-dkms's dkms install leaves it.
 
@@ -17,7 +18,7 @@ import shlex
 import subprocess
 import sys
 
-from . import initramfs, state
+from . import initramfs, kit, state
 from .console import TIMEOUT, boot_problem
 from .state import FIRMWARE
 
@@ -36,12 +37,14 @@ def inputs(builder, sc):
     or Debian-host initramfs after the L1 one]) of SC, built as needed."""
     kernel, initrd = builder.kernel_named(sc["kernel"])
     files, parts = [kernel, initrd, FIRMWARE, builder.plugin()], []
-    if sc.l2_kernels() or sc["modules"]:
+    if sc.l2_kernels() or sc["modules"] or sc["kit"] == "yes":
         parts.append(os.path.join(builder.vmm(), "vmm.cpio.gz"))
     if sc.l2_kernels():
         files += [builder.l2_initramfs()] + [builder.l2_image(k) for k in sc.l2_kernels()]
     if sc["modules"]:
         parts.append(builder.modules(sc["modules"]))
+    if sc["kit"] == "yes":
+        parts.append(kit.part(builder))
     return kernel, initrd, files + parts, parts
 
 

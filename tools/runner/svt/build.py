@@ -160,6 +160,9 @@ class Builder:
         shutil.copy(os.path.join(obj, "arch/riscv/boot/Image"), dst)
         if ksft:
             shutil.copytree(os.path.join(obj, "usr/include"), os.path.join(dst, "include"))
+            if not ksft_progs:
+                shutil.copytree(os.path.join(obj, "kselftest_install"),
+                                os.path.join(dst, "kselftest"), symlinks=True)
             top = os.path.join(obj, "kselftest", "kvm")
             for d in [top] + glob.glob(os.path.join(top, "*", "")):
                 for f in (os.path.join(d, n) for n in os.listdir(d)):

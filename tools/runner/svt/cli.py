@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 
-from . import bench, boot, scenario, selftest, state
+from . import bench, boot, kit, lava, scenario, selftest, state
 from .build import BuildError, Builder
 from .console import Console, ConsoleError, boot_problem
 from .judge import judge, shown
@@ -52,6 +52,10 @@ def parser():
     sub.add_parser("selftest", help="the runner's unit tests, as KTAP (no boot)")
     sub.add_parser("package", help="make package: svvptc-kvm-dkms, built, installed and "
                    "removed in a Debian 13 root (build/dkms/)")
+    sub.add_parser("kit", help="make kit: the checks for any riscv64 KVM host, one tarball "
+                   "(build/*/kit/)")
+    sub.add_parser("lava", help="make lava: lava/'s qemu job run with Debian's lava-run, on "
+                   "the patched and the stock kernel (build/*/lava/)")
     return p
 
 
@@ -59,7 +63,7 @@ def _verdict(b, name):
     b.tree()
     sc = scenario.load(name)
     log = boot.boot(b, sc)
-    results = judge(sc, log)
+    results = judge(sc, log, b.p.kunit_py)
     for r in results:
         print(f"  {'ok  ' if r.ok else 'FAIL'}  {r.name}" + ("" if r.ok else f" ({r.why})"))
     for label, value in shown(sc, log):
@@ -95,7 +99,7 @@ def main(argv=None):
         if args.command == "judge":
             sc = scenario.load(os.path.abspath(args.scenario) if os.sep in args.scenario
                                else args.scenario)
-            results = judge(sc, args.log or paths.log(sc.name))
+            results = judge(sc, args.log or paths.log(sc.name), paths.kunit_py)
             print("\n".join(lines(results)))
             return 0 if all(r.ok for r in results) else 1
         if args.command == "list":
@@ -113,6 +117,13 @@ def main(argv=None):
             for f in debs:
                 print(os.path.join(d, f))
             return 0 if debs else 1
+        if args.command == "kit":
+            b.tree()
+            print(kit.build(b))
+            return 0
+        if args.command == "lava":
+            b.tree()
+            return lava.make_lava(b)
         if args.command == "selftest":
             print("\n".join(lines(selftest.results())))
             return 0

@@ -5,7 +5,7 @@ images the boots take.
 
 An archive is written from a list of (name in the archive, source):
 source None for a directory, a path for a file (its mode's permission
-bits kept), or bytes. Owners are root, times 0, entries in the order
+bits kept), bytes, or a Link (a symbolic link to its target). Owners are root, times 0, entries in the order
 given, so the same inputs give the same bytes. The kernel unpacks
 concatenated archives one after the other, which is how a nested boot's
 image is the L1 image, the VMM's and the L2 part put end to end.
@@ -14,6 +14,10 @@ import gzip
 import os
 import shutil
 import stat
+
+
+class Link(str):
+    """A symbolic link's target, as the source of an archive entry."""
 
 
 def _header(ino, mode, size, name, nlink=1):
@@ -31,6 +35,11 @@ def write(out, entries):
             name = name.lstrip("/")
             if src is None:
                 z.write(_header(ino, stat.S_IFDIR | 0o755, 0, name, 2))
+                continue
+            if isinstance(src, Link):
+                data = src.encode()
+                z.write(_header(ino, stat.S_IFLNK | 0o777, len(data), name))
+                z.write(data + b"\0" * (-len(data) % 4))
                 continue
             if isinstance(src, bytes):
                 data, perm = src, 0o644

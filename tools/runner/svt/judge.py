@@ -3,15 +3,42 @@
 the boot's own result (finished, not timed out, no bad line)."""
 import os
 import re
+import tempfile
 
 from .console import Console, ConsoleError, boot_problem, operations, step_output
-from .ktap import Result
+from .ktap import Result, counts_line, kunit_counts, leaf_counts, top_results
 
 
-def check(e, con, logdir):
+def check_ktap(e, out, kunit_py):
+    """ktap GROUP|all ok|fail|skip: the KTAP document the step printed has
+    a complete top level, and GROUP (every group) ended so; kunit: the
+    kernel's kunit.py parse counts that document as we do."""
+    plan, res = top_results(out)
+    if plan is None or plan != len(res):
+        return False, f"no complete KTAP document: plan {plan}, {len(res)} results"
+    if e.kind == "kunit":
+        if not kunit_py:
+            return False, "where kunit.py is was not said"
+        with tempfile.NamedTemporaryFile("w", suffix=".ktap") as f:
+            f.write("\n".join(out) + "\n")
+            f.flush()
+            got = kunit_counts(kunit_py, f.name)
+        want = leaf_counts(out)
+        return got == want, f"kunit.py parse: {counts_line(got) if got else 'nothing'}; " \
+            f"the document: {counts_line(want)}"
+    name, want = e.args
+    found = dict(res)
+    names = list(found) if name == "all" else [name]
+    bad = [f"{n}: {found.get(n, 'no such group')}" for n in names if found.get(n) != want]
+    return not bad, "; ".join(bad) + f" (groups: {', '.join(f'{n} {r}' for n, r in res)})"
+
+
+def check(e, con, logdir, kunit_py=None):
     """(passed, why) of expectation E on console CON."""
     out, rc = step_output(con.lines, e.where) if e.where != "console" else (con.lines, 0)
     a = e.args
+    if e.kind in ("ktap", "kunit"):
+        return check_ktap(e, out, kunit_py)
     if e.kind == "rc":
         return rc == int(a[0]), f"exit status {rc}"
     if e.kind in ("has", "lacks", "count"):
@@ -45,8 +72,9 @@ def boot_sentence(sc):
     return f"boot {sc.name}: /init ran every step, no BUG:, WARNING:, Oops, KASAN, UBSAN or panic"
 
 
-def judge(sc, log):
-    """[Result]: the boot itself, then every expectation of SC."""
+def judge(sc, log, kunit_py=None):
+    """[Result]: the boot itself, then every expectation of SC (KUNIT_PY:
+    the kernel's kunit.py, for the kunit expectations)."""
     con = Console(log)
     first = boot_sentence(sc)
     if con.lines is None:
@@ -56,7 +84,7 @@ def judge(sc, log):
     out = [Result(why is None, first, f"{why} (console log: {log})")]
     for e in sc.expects:
         try:
-            ok, why = check(e, con, os.path.dirname(log))
+            ok, why = check(e, con, os.path.dirname(log), kunit_py)
         except (ConsoleError, re.error, ValueError) as err:
             ok, why = False, str(err)
         out.append(Result(ok, e.sentence, f"{e.where}: {why}"))

@@ -78,6 +78,42 @@ class Document:
                 self.skipped, 0)
 
 
+RESULT = re.compile(r"(ok|not ok) \d+ ?([^#]*?) *(?:# (SKIP)\b.*)?")
+
+
+def top_results(lines):
+    """The top level of the first KTAP document among LINES (a console's,
+    say): (its plan or None, [(name, "ok" | "fail" | "skip")]). Nested
+    documents are indented, so their lines are not top level."""
+    plan, res, started = None, [], False
+    for ln in lines:
+        if re.fullmatch(r"K?TAP version \d+", ln):
+            if started:
+                break
+            started = True
+        elif started and plan is None and re.fullmatch(r"1\.\.\d+", ln):
+            plan = int(ln[3:])
+        elif started and (m := RESULT.fullmatch(ln)):
+            res.append((m.group(2), "skip" if m.group(3) else
+                        "ok" if m.group(1) == "ok" else "fail"))
+    return plan, res
+
+
+def leaf_counts(lines):
+    """What kunit.py parse should count in a two-level document like
+    ours among LINES: (tests, passed, failed, skipped, 0), a skipped group
+    counting as one skipped test."""
+    n = [0, 0, 0, 0, 0]
+    plan, top = top_results(lines)
+    leaves = [m for m in (RESULT.fullmatch(ln[4:]) for ln in lines
+                          if ln.startswith("    ") and not ln.startswith("     ")) if m]
+    for state in [s for _, s in top if s == "skip"] + \
+            ["skip" if m.group(3) else "ok" if m.group(1) == "ok" else "fail" for m in leaves]:
+        n[0] += 1
+        n[{"ok": 1, "fail": 2, "skip": 3}[state]] += 1
+    return tuple(n)
+
+
 def kunit_counts(kunit_py, path):
     """What "kunit.py parse PATH" counts: (tests, passed, failed, skipped,
     errors); kunit leaves the zero counts out, and a crash counts as a

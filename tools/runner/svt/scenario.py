@@ -17,10 +17,10 @@ import shlex
 
 from .state import SCENARIOS
 
-KEYS = {"suite", "kernel", "timeout", "machine", "cpu", "smp", "mem", "append", "modules",
+KEYS = {"suite", "kernel", "timeout", "machine", "cpu", "smp", "mem", "append", "modules", "kit",
         "l2-machine", "l2-cpu", "l2-smp", "l2-mem", "label", "about", "rounds"}
 DEFAULTS = {"suite": "check", "machine": "virt", "smp": "2", "mem": "2G", "append": "",
-            "modules": "", "l2-machine": "virt", "l2-cpu": "host", "l2-smp": "2",
+            "modules": "", "kit": "no", "l2-machine": "virt", "l2-cpu": "host", "l2-smp": "2",
             "l2-mem": "256M", "rounds": "every"}
 MODULES = ("", "debian", "package")
 VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
@@ -33,7 +33,8 @@ class ScenarioError(Exception):
 class Expect:
     """One line "expect WHERE KIND ARGS... -- SENTENCE"."""
 
-    KINDS = {"rc": 1, "has": 1, "lacks": 1, "count": 2, "fences": 4, "covers": 2}
+    KINDS = {"rc": 1, "has": 1, "lacks": 1, "count": 2, "fences": 4, "covers": 2, "ktap": 2,
+             "kunit": 0}
 
     def __init__(self, words, sentence, where):
         if len(words) < 2 or words[1] not in self.KINDS:
@@ -50,6 +51,8 @@ class Expect:
         if self.kind == "fences" and (self.args[1] not in ("<=", ">=") or
                                       not re.fullmatch(r"\d+/\d+", self.args[2])):
             raise ScenarioError(f"{where}: expect WHERE fences COUNTER[+COUNTER][,...] <=|>= N/D OPS")
+        if self.kind == "ktap" and self.args[1] not in ("ok", "fail", "skip"):
+            raise ScenarioError(f"{where}: expect WHERE ktap GROUP|all ok|fail|skip")
 
 
 class Metric:
@@ -139,6 +142,8 @@ class Scenario:
                 raise ScenarioError(f"{path}: no '{k}' line")
         if not self.steps:
             raise ScenarioError(f"{path}: no step")
+        if self.conf["kit"] not in ("yes", "no"):
+            raise ScenarioError(f"{path}: kit is yes or no")
         if self.conf["modules"] not in MODULES:
             raise ScenarioError(f"{path}: modules is debian (Debian's kvm.ko) or package "
                                 "(svvptc-kvm-dkms's), not '{self.conf['modules']}'")

@@ -49,6 +49,10 @@ class Paths:
         self.plugin = os.path.join(self.root, "plugin", "fence-count.so")
         self.mainline = os.path.join(self.root, "mainline")
         self.newer = os.path.join(self.root, "newer")
+        self.kit = os.path.join(self.work, "kit")        # make kit
+        self.lava = os.path.join(self.work, "lava")      # make lava
+        # the kernel's kunit.py, which reads every KTAP document here
+        self.kunit_py = os.path.join(self.src, "tools", "testing", "kunit", "kunit.py")
 
     def log(self, name, byhand=False):
         return os.path.join(self.logs, name + (".byhand" if byhand else "") + ".log")

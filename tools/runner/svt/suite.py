@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """make check: one KTAP document (ktap.py), a subtest per group.
 
-  series, patches, maintainers, builds, inputs, distro, package
+  series, patches, maintainers, builds, inputs, distro, package, kit
              the static groups: the series applies, each patch's form,
              MAINTAINERS, every commit builds, the fetched inputs, the
              series with Debian's config, svvptc-kvm-dkms built,
-             installed and removed in a Debian 13 root
+             installed and removed in a Debian 13 root, make kit's
+             tarball (kit.py)
   sanitizer build
              the tip with KASAN, UBSAN and lockdep, built in a thread from
              the moment the series applies (the other scenarios boot
@@ -13,6 +14,8 @@
   scenario NAME
              every scenario of suites main and check, all booted first,
              then each judged (judge.py)
+  lava       lava/ against LAVA's own schemas, and ktap-to-lava on the
+             kit's KTAP from kit-stock (lava.py)
   bad input  prepare-tree.sh on a user's bad KERNEL_SRC (badinput.py)
   harness selftest
              the runner's unit tests (tools/runner/tests/), no boot
@@ -26,13 +29,13 @@ import subprocess
 import sys
 import threading
 
-from . import badinput, boot, build, scenario, selftest, state
+from . import badinput, boot, build, kit, lava, scenario, selftest, state
 from .build import BuildError, series
 from .judge import judge
 from .ktap import Document, Result, counts_line, kunit_counts
 from .state import TOP
 
-STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro", "package"]
+STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro", "package", "kit"]
 
 
 def has(d, name, data):
@@ -48,7 +51,7 @@ class Suite:
         self.reuse = reuse
 
     def kunit_py(self):
-        return os.path.join(self.p.src, "tools", "testing", "kunit", "kunit.py")
+        return self.p.kunit_py
 
     # ---- the static groups ----
 
@@ -292,16 +295,20 @@ class Suite:
 
     # ---- the document ----
 
+    def kit(self):
+        return kit.results(self.b)
+
     def _fetch(self):
         """What comes from Debian's archive (QEMU and the kernel, QEMU's
-        plugin header, the newest 6.12.y, the trixie root) and the module
+        plugin header, the newest 6.12.y, the trixie root, LAVA) and the module
         built there, while the kernels compile: mostly waiting for the
         network. A failure here is reported by the group that needs it,
         which asks again. At the lowest CPU priority (on Linux a thread's
         own, and its children's): the kernel builds come first, the
         module's build in the trixie root takes what they leave."""
         os.nice(19)
-        for fetch in (self.b.vmm, self.b.plugin, self.b.newer, self.b.dkms_host):
+        for fetch in (self.b.vmm, self.b.plugin, self.b.newer, self.b.dkms_host,
+                      lambda: lava.tools(self.b)):
             try:
                 fetch()
             except BuildError as e:
@@ -310,7 +317,7 @@ class Suite:
     def run(self):
         scenarios = scenario.names(["main", "check"])
         groups = STATIC + ["sanitizer build"] + [f"scenario {s}" for s in scenarios] + \
-            ["bad input", "harness selftest (recorded consoles, no boot)"]
+            ["lava", "bad input", "harness selftest (recorded consoles, no boot)"]
         doc = Document(len(groups), os.path.join(self.p.work, "check.ktap"))
         stop = ""
         fetch = threading.Thread(target=self._fetch)
@@ -359,7 +366,12 @@ class Suite:
             if stop:
                 doc.group(f"scenario {s}", [], stop)
             else:
-                doc.group(f"scenario {s}", judge(scenario.load(s), self.p.log(s)))
+                doc.group(f"scenario {s}", judge(scenario.load(s), self.p.log(s),
+                                                            self.kunit_py()))
+        if stop:
+            doc.group("lava", [], stop)
+        else:
+            doc.group("lava", lava.results(self.b))
         if stop:
             doc.group("bad input", [], stop)
         else:
