@@ -80,6 +80,9 @@ class Kinds(unittest.TestCase):
         self.assertRegex(bad["a step that never ran"], "step nosuchstep never ran")
         self.assertRegex(bad["covers"], "lost: cpu=2 ")
         self.assertTrue(re.search("no console of nosuch", bad["covers a console that does not exist"]))
+        self.assertRegex(bad["ktap, every result"], r"cpu=0 rdtime: ok")
+        self.assertRegex(bad["ktap, a result that is not there"], "cpu=7 rdtime: no such group")
+        self.assertRegex(bad["ktap, a step that printed no KTAP"], "no complete KTAP document")
 
     def test_project_scenarios_read(self):
         """every scenario of the project reads, and names a kernel the runner knows"""
