@@ -4,7 +4,8 @@
 # deps.sh: make sure this Debian machine has what the harness needs, and
 # install what is missing (as root). QEMU and OpenSBI come from
 # bookworm-backports on Debian 12: bookworm's QEMU 7.2 has no svvptc/ztso
-# CPU properties. The kernel source is Debian's linux-source-6.12 unless
+# CPU properties. The host's apt sources stay as they are: the suite is
+# added in a private copy of them, for this install only. The kernel source is Debian's linux-source-6.12 unless
 # KERNEL_SRC names a tree of your own.
 set -euo pipefail
 
@@ -37,10 +38,19 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 bpo=()
+srcs=()
 if [ "$codename" = bookworm ]; then
-	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		echo "  APT     adding bookworm-backports to /etc/apt/sources.list.d/"
-		cat >/etc/apt/sources.list.d/bookworm-backports.sources <<-EOF
+	# bookworm-backports for these apt-get runs only: a private copy of
+	# the host's sources with that suite added. /etc/apt is read, never
+	# written.
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	mkdir -p "$tmp/parts"
+	if [ -f /etc/apt/sources.list ]; then cp /etc/apt/sources.list "$tmp/"; else : >"$tmp/sources.list"; fi
+	cp -a /etc/apt/sources.list.d/. "$tmp/parts/" 2>/dev/null || true
+	if ! grep -rqs 'bookworm-backports' "$tmp"; then
+		echo "  APT     bookworm-backports for this install (private sources: $tmp)"
+		cat >"$tmp/parts/svvptc-bookworm-backports.sources" <<-EOF
 			Types: deb
 			URIs: http://deb.debian.org/debian
 			Suites: bookworm-backports
@@ -48,18 +58,19 @@ if [ "$codename" = bookworm ]; then
 			Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 		EOF
 	fi
+	srcs=(-o Dir::Etc::SourceList="$tmp/sources.list" -o Dir::Etc::SourceParts="$tmp/parts")
 	bpo=(-t bookworm-backports)
 fi
 echo "  APT     update"
-apt-get update -qq >/dev/null || die "apt-get update failed"
+apt-get "${srcs[@]}" update -qq >/dev/null || die "apt-get update failed"
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "  APT     install ${missing[*]}"
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	apt-get "${srcs[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 		die "apt-get install ${missing[*]} failed"
 fi
 if ! qemu_ok; then
 	echo "  APT     install ${bpo_pkgs[*]} ${bpo[*]}"
-	apt-get install -y -qq --no-install-recommends "${bpo[@]}" "${bpo_pkgs[@]}" >/dev/null ||
+	apt-get "${srcs[@]}" install -y -qq --no-install-recommends "${bpo[@]}" "${bpo_pkgs[@]}" >/dev/null ||
 		die "apt-get install ${bpo_pkgs[*]} failed"
 	qemu_ok || die "qemu-system-misc >= 9.0 and opensbi are needed (bookworm-backports on Debian 12)"
 fi
