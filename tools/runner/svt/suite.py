@@ -236,8 +236,8 @@ class Suite:
             except OSError:
                 return []
 
-        ours = [os.path.basename(p) for p in build.host_half()]
-        mixed = [os.path.basename(p) for p in series() if os.path.basename(p) not in ours and
+        half = [os.path.basename(p) for p in build.host_half()]
+        mixed = [os.path.basename(p) for p in series() if os.path.basename(p) not in half and
                  any(build.HOST_HALF.match(f) for f in build.files_of(p))]
         carried = facts.get("patches", "").split()
         lint = [ln for ln in text("lintian.txt").splitlines() if re.match(r"[EW]: ", ln)]
@@ -249,10 +249,10 @@ class Suite:
                    "dpkg-buildpackage builds svvptc-kvm-dkms (debhelper, dh-dkms)"),
             Result(facts.get("lintian") == "rc=0" and not lint,
                    "lintian finds no error or warning in svvptc-kvm-dkms", "; ".join(lint[:3])),
-            Result(carried == ours and not mixed,
+            Result(carried == half and not mixed,
                    "the package carries every patch of the series that touches KVM's module, "
                    "and those touch nothing else",
-                   f"carries {carried}, host half {ours}, mixed {mixed}"),
+                   f"carries {carried}, host half {half}, mixed {mixed}"),
             Result(facts.get("install") == "rc=0" and
                    facts.get("installed", "").endswith(("/updates/dkms/kvm.ko", "/updates/dkms/kvm.ko.xz")),
                    "apt-get install ./svvptc-kvm-dkms: dkms builds kvm.ko and installs it under "
