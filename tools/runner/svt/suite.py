@@ -155,12 +155,13 @@ class Suite:
         return out
 
     def sanitizer_build(self):
-        """The tip with KASAN, UBSAN and lockdep. It runs beside the boots
-        (see run), at the lowest CPU priority: a boot leaves part of the
-        two cores idle, and this build is the longest."""
+        """The tip with KASAN, UBSAN and lockdep, in a thread from the
+        moment the series applies (see run), on the CPU time nothing else
+        wants: it is the longest build, and nothing but its own scenario
+        needs it."""
         out = []
         try:
-            self.b.sanitizers(nice=True)
+            self.b.sanitizers(idle=True)
             ok, why = True, ""
         except BuildError as e:
             ok, why = False, str(e)
@@ -298,21 +299,27 @@ class Suite:
     def kit(self):
         return kit.results(self.b)
 
-    def _fetch(self):
+    def _fetch(self, fetched):
         """What comes from Debian's archive (QEMU and the kernel, QEMU's
-        plugin header, the newest 6.12.y, the trixie root, LAVA) and the module
-        built there, while the kernels compile: mostly waiting for the
-        network. A failure here is reported by the group that needs it,
-        which asks again. At the lowest CPU priority (on Linux a thread's
-        own, and its children's): the kernel builds come first, the
-        module's build in the trixie root takes what they leave."""
+        plugin header, the newest 6.12.y, LAVA, the trixie root) and the
+        module built there, while the kernels compile: mostly waiting for
+        the network. FETCHED is set once the inputs group's part is there;
+        the module follows (the package group waits for it). A failure is
+        reported by the group that needs it, which asks again; after one,
+        this thread stops, so that no two threads fetch the same. At nice
+        19 (on Linux a thread's own, and its children's): the kernel builds
+        come first, the module's build in the trixie root takes what they
+        leave."""
         os.nice(19)
-        for fetch in (self.b.vmm, self.b.plugin, self.b.newer, self.b.dkms_host,
-                      lambda: lava.tools(self.b)):
-            try:
+        try:
+            for fetch in (self.b.vmm, self.b.plugin, self.b.newer, lambda: lava.tools(self.b)):
                 fetch()
-            except BuildError as e:
-                print(f"  FETCH   {e} (its group reports it)", file=sys.stderr)
+            fetched.set()
+            self.b.dkms_host()
+        except BuildError as e:
+            print(f"  FETCH   {e} (its group reports it)", file=sys.stderr)
+        finally:
+            fetched.set()
 
     def run(self):
         scenarios = scenario.names(["main", "check"])
@@ -320,15 +327,18 @@ class Suite:
             ["lava", "bad input", "harness selftest (recorded consoles, no boot)"]
         doc = Document(len(groups), os.path.join(self.p.work, "check.ktap"))
         stop = ""
-        fetch = threading.Thread(target=self._fetch)
+        fetched = threading.Event()
+        fetch = threading.Thread(target=self._fetch, args=(fetched,))
         fetch.start()
         # The sanitizer kernel builds in a worktree of its own from the
-        # moment the series is applied (its thread is niced, like the
-        # fetches): it takes what the other builds and the boots leave.
+        # moment the series is applied, under SCHED_IDLE: it takes only
+        # what the other builds, the fetches and the boots leave.
         sanitized = []
         san = threading.Thread(target=lambda: sanitized.extend(self.sanitizer_build()))
         for g in STATIC:
             if g == "inputs":
+                fetched.wait()
+            if g == "package":
                 fetch.join()
             if stop:
                 doc.group(g, [], stop)
