@@ -63,9 +63,9 @@ def run(builder, rounds, docdir, only=None):
         if not comps:
             raise BenchError(f"no comparison is led by {' '.join(only)}")
         bench, docdir = bench + "-only", os.path.join(builder.p.work, "bench-only", "report")
-        os.makedirs(docdir, exist_ok=True)
     shutil.rmtree(bench, ignore_errors=True)
     os.makedirs(bench)
+    os.makedirs(docdir, exist_ok=True)
     for r in range(1, rounds + 1):
         for g in groups(comps, False) + (groups(comps, True) if r == 1 else []):
             for name in order(g, r):
