@@ -14,8 +14,12 @@
 #   make KERNEL_SRC=~/linux  the same on your own 6.12.y git tree
 #   make boot S=patched [RUN=steps] [CPU=props] [DRY_RUN=1]
 #                            one scenario of tools/scenarios/, by hand
-#   make package             svvptc-kvm-dkms for Debian 13 hosts, built and
-#                            tried in a Debian 13 root -> build/dkms/
+#   make deb                 svvptc-kvm-dkms for Debian 13 hosts, built
+#                            without root (debhelper, dh-dkms) -> build/deb/
+#   make package             that package through a Debian 13 host's apt
+#                            life in a Debian 13 root (make check's package
+#                            group), then built natively on riscv64 and
+#                            by autopkgtest -> build/dkms/, build/native/
 #   make kit                 the checks for any riscv64 KVM host, one tarball
 #                            -> build/debian/kit/ (tools/kit/README)
 #   make lava                lava/'s job run by Debian's lava-run on the
@@ -28,7 +32,7 @@ ROUNDS ?= 5
 RUNNER := python3 tools/runner
 export KERNEL_SRC
 
-.PHONY: all deps check bench boot package kit lava clean
+.PHONY: all deps check bench boot deb package kit lava clean
 
 all: deps
 	$(RUNNER) verdict
@@ -46,7 +50,11 @@ boot: deps
 	$(RUNNER) boot $(S) $(if $(RUN),--run '$(RUN)') $(if $(CPU),--cpu '$(CPU)') \
 		$(if $(DRY_RUN),--dry-run)
 
-package: deps
+deb:
+	$(RUNNER) deb
+
+package:
+	tools/host/deps.sh native
 	$(RUNNER) package
 
 kit: deps

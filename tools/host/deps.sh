@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh: make sure this Debian machine has what the harness needs, and
-# install what is missing (as root). QEMU and OpenSBI come from
+# deps.sh [native]: make sure this Debian machine has what the harness
+# needs, and install what is missing (as root); with "native", also
+# qemu-user-static and binfmt-support (make package's riscv64 root). QEMU and OpenSBI come from
 # bookworm-backports on Debian 12: bookworm's QEMU 7.2 has no svvptc/ztso
 # CPU properties. The host's apt sources stay as they are: the suite is
 # added in a private copy of them, for this install only. The kernel source is Debian's linux-source-6.12 unless
@@ -12,7 +13,9 @@ set -euo pipefail
 . "$(dirname "$(realpath "$0")")/lib.sh"
 
 pkgs=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make gcc git perl python3
-      flex bison bc libelf-dev libssl-dev cpio gzip xz-utils rsync debootstrap gnuplot-nox sparse python3-ply python3-git)
+      flex bison bc libelf-dev libssl-dev cpio gzip xz-utils rsync debootstrap gnuplot-nox sparse python3-ply python3-git
+      dpkg-dev debhelper dh-dkms)
+[ "${1:-}" != native ] || pkgs+=(qemu-user-static binfmt-support)
 [ -n "${KERNEL_SRC:-}" ] || pkgs+=(linux-source-6.12)
 bpo_pkgs=(qemu-system-misc opensbi)
 

@@ -1,146 +1,260 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# dkms-host.sh DIR ROOT DEBIAN PATCH...
+# dkms-host.sh DIR ROOT DEBIAN DEB [OLD_DEB]
+# SVT_AUTOPKGTEST=DSC dkms-host.sh ...: then also the package's autopkgtest
 #
-# The svvptc-kvm-dkms package (tools/dkms/), built, linted, installed and
-# removed as a Debian 13 host does it, in the trixie build root ROOT
-# (trixie-root.sh), for Debian's riscv64 kernel of DEBIAN (vmm.sh's
-# DIR/debian: its version, modules and header packages):
+# svvptc-kvm-dkms (DEB, from deb.sh) through a Debian 13 host's apt life,
+# in a copy of the trixie build root ROOT (trixie-root.sh) that takes
+# riscv64 as a foreign architecture: Debian's riscv64 kernels (DEBIAN is
+# vmm.sh's DIR/debian: its version is N, the newest 6.12; N-1 is the one
+# before it in trixie(-security)) and linux-source-6.12 come from the
+# archive through the root's own apt, so that every kernel, source and
+# package postinst, dpkg trigger and dkms hook runs as on a host. Only
+# the kernels' riscv64 header packages are unpacked by hand: they depend
+# on gcc-14 of riscv64, which an amd64 root cannot install; dkms builds
+# with Debian 13's cross compiler, which the riscv64 headers name (make
+# package tries the native build on a riscv64 root: native-host.sh).
 #
-#   1. the kernel's headers (Debian's riscv64 packages, unpacked), its
-#      modules as vmm.sh took them, and from trixie(-security) the amd64
-#      linux-kbuild and linux-source-6.12 of that exact version;
-#   2. the package: tools/dkms/ with the PATCH files, in their order (the
-#      runner picks the host half of the series: build.host_half()), built
-#      with dpkg-buildpackage, checked by lintian;
-#   3. apt-get install ./svvptc-kvm-dkms_*.deb: dkms builds kvm.ko with the
-#      package's own command, in the environment ARCH=riscv
-#      CROSS_COMPILE=riscv64-linux-gnu- (what differs from a riscv64 host:
-#      the build root is amd64), and installs it under updates/dkms;
-#   4. bad input: the package's build command for a kernel that is not
-#      6.12.y, with a source of another version, with a patch that no
-#      longer applies;
-#   5. apt-get remove: Debian's kvm.ko is the one modprobe finds again.
+# The cases, one after the other, each an apt (or dpkg) run, then what an
+# operator would look at:
 #
-# Results in DIR: svvptc-kvm-dkms_*.deb, kvm.ko (what dkms installed),
-# kvm-debian.ko (Debian's, decompressed), lintian.txt, facts.txt (the
-# lines make check asserts: "NAME: VALUE"), bad-*.err and the logs.
+#   fresh            apt install ./DEB on kernel N-1 (its source installed)
+#   remove           apt remove svvptc-kvm-dkms
+#   previous         apt install ./OLD_DEB (the package's previous version)
+#   package-upgrade  apt install ./DEB over it
+#   source-late-kernel  kernel N alone, with linux-source-6.12 N-1 (a
+#                    mirror that has the kernel before its source)
+#   revision         a linux-source-6.12 of N's upstream version but
+#                    Debian revision -2 (kernel N is -1) arrives
+#   drift            kernel N reinstalled on a linux-source-6.12 N whose
+#                    mmu.c no longer takes patch 0004
+#   applied          a linux-source-6.12 N that already has 0004 arrives
+#   source-late      Debian's linux-source-6.12 N arrives
+#   kernel-upgrade   kernel N and linux-source-6.12 N in one apt run (N
+#                    and its module removed first)
+#   amd64            a 6.12 amd64 kernel and its headers installed
+#   purge            apt purge svvptc-kvm-dkms
+#
+# For each case NAME, in DIR/cases/NAME/: rc (apt's exit status), audit
+# (dpkg --audit), said (the lines starting "svvptc-kvm:" that the operator
+# saw), kvm (per kernel: the kvm.ko modprobe finds), dkms (dkms status),
+# cache (the source versions kept), out (all apt printed), order (for
+# kernel-upgrade: which of source and image dpkg unpacked first).
+#
+# Also in DIR: the .debs, lintian.txt (--pedantic), kvm.ko (the module
+# dkms installed for N), kvm-debian.ko (Debian's), modules-debian/ and
+# modules-package/ (N's /lib/modules as Debian's packages and as the
+# package leave it: kvm, its lists), facts.txt ("NAME: VALUE" lines), and
+# times.txt (seconds per case).
 set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin
-. "$(dirname "$(realpath "$0")")/lib.sh" && args 4 - "DIR ROOT DEBIAN PATCH..." "$@"
+. "$(dirname "$(realpath "$0")")/lib.sh" && args 4 5 "DIR ROOT DEBIAN DEB [OLD_DEB]" "$@"
 
 dir=$(realpath -m "$1")
-root=$(realpath "$2")
-deb=$(realpath "$3")
-shift 3
-patches=()
-for p in "$@"; do patches+=("$(realpath "$p")"); done
-pkgsrc=$(realpath "$here/../dkms")
-inroot() { "$here/in-root.sh" "$root" "$@"; }
+base=$(realpath "$2")
+debian=$(realpath "$3")
+deb=$(realpath "$4")
+old=${5:+$(realpath "$5")}
+archives=$(dirname "$base")/archives     # downloads kept across runs
+root=$dir/root
 
-read -r kpkg kver <"$deb/version"
-abi=${kpkg#linux-image-}
-pver=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$pkgsrc/debian/changelog")
-rm -rf "$dir" && mkdir -p "$dir"
+read -r kpkg nver <"$debian/version"
+nabi=${kpkg#linux-image-}
+rm -rf "$dir" && mkdir -p "$dir/cases" "$archives"
 facts=$dir/facts.txt
 : >"$facts"
 fact() { echo "$1: $2" >>"$facts"; }
+# Debian's riscv64 headers name the cross compiler themselves
+# (.kernelvariables: ARCH, CROSS_COMPILE, CC), so dkms's build needs
+# nothing of the environment an amd64 root differs by; their own
+# DEBIAN_KERNEL_USE_CCACHE puts ccache in front of it, which makes a
+# rebuild of the same sources for the same kernel cheap (the cases build
+# kvm.ko for N-1 and for N more than once).
+inroot() {
+	SVT_ROOT_ENV="DEBIAN_KERNEL_USE_CCACHE=1 CCACHE_DIR=/var/cache/svt-ccache" "$here/in-root.sh" "$root" "$@"
+}
+apt_() { inroot apt-get -q -y -o Dpkg::Use-Pty=0 "$@"; }
 
-# 1. The kernel, as a Debian 13 riscv64 host has it installed; nothing
-#    left of an earlier run that stopped half-way.
-echo "  DKMS    $abi ($kver) in $root (logs: $dir)" >&2
-inroot sh -c 'if dpkg -s svvptc-kvm-dkms >/dev/null 2>&1; then apt-get -q purge -y svvptc-kvm-dkms; fi' \
-	>"$dir/purge.log" 2>&1 || die "purging an earlier svvptc-kvm-dkms failed (log: $dir/purge.log)"
-rm -rf "$root/var/lib/dkms/svvptc-kvm"
-for d in "$deb"/debs/*.deb; do dpkg-deb -x "$d" "$root"; done
-mods=$root/usr/lib/modules/$abi
-rm -rf "$mods/kernel" "$mods/updates" && mkdir -p "$mods"
-cp -a "$deb/modules/." "$mods/"
-[ -e "$mods/build/.config" ] || die "no $abi headers in $deb/debs"
-inroot sh -c "apt-get -q update && apt-get -q install -y linux-kbuild-${abi%-riscv64} linux-source-6.12=$kver" \
-	>"$dir/apt-kernel.log" 2>&1 ||
-	die "installing linux-kbuild-${abi%-riscv64} and linux-source-6.12=$kver failed (log: $dir/apt-kernel.log)"
-inroot depmod "$abi"
-# The tree as Debian's packages leave it (the stock host's /lib/modules).
-rsync -a --exclude=/build --exclude=/source "$mods/" "$dir/modules-debian/"
-xz -dc "$mods/kernel/arch/riscv/kvm/kvm.ko.xz" >"$dir/kvm-debian.ko"
+echo "  DKMS    lifecycle of $(basename "$deb") in a copy of $base (logs: $dir)" >&2
+cp -a "$base" "$root"
+cp -al "$archives/." "$root/var/cache/apt/archives/" 2>/dev/null || true
+trap 'cp -nl "$root"/var/cache/apt/archives/*.deb "$archives/" 2>/dev/null || true; [ -n "${SVT_KEEP_ROOT:-}" ] || rm -rf "$root"' EXIT
+inroot dpkg --add-architecture riscv64
+apt_ update >"$dir/apt-update.log" 2>&1 || die "apt-get update in the root failed (log: $dir/apt-update.log)"
 
-# 2. The package.
-rm -rf "$root/build" && mkdir -p "$root/build/svvptc-kvm-$pver/patches"
-cp -a "$pkgsrc/." "$root/build/svvptc-kvm-$pver/"
-rm -f "$root/build/svvptc-kvm-$pver/README"
-for p in "${patches[@]}"; do
-	cp "$p" "$root/build/svvptc-kvm-$pver/patches/"
-	basename "$p" >>"$root/build/svvptc-kvm-$pver/patches/series"
+# N-1: the newest 6.12 before N whose image and source are published.
+pver() { inroot apt-cache madison "$1" | awk -v p="$1" '$1 == p { print $3 }'; }
+srcs=$(pver linux-source-6.12)
+prev=
+for v in $(printf '%s\n' $srcs | sort -rV); do
+	dpkg --compare-versions "$v" lt "$nver" || continue
+	a=$(echo "$v" | sed 's/-[^-]*$//')+deb13-riscv64
+	if pver "linux-image-$a:riscv64" | grep -qxF "$v"; then
+		prev=$v
+		pabi=$a
+		break
+	fi
 done
-fact patches "$(tr '\n' ' ' <"$root/build/svvptc-kvm-$pver/patches/series")"
-inroot sh -c "cd /build/svvptc-kvm-$pver && dpkg-buildpackage -us -uc -b" >"$dir/build.log" 2>&1 ||
-	{ tail -5 "$dir/build.log" >&2; die "dpkg-buildpackage failed (log: $dir/build.log)"; }
-pkg=svvptc-kvm-dkms_${pver}_all.deb
-cp "$root/build/$pkg" "$dir/"
-inroot lintian "/build/$pkg" >"$dir/lintian.txt" 2>&1 && fact lintian "rc=0" ||
+[ -n "$prev" ] || die "no 6.12 kernel before $nver with its source in trixie(-security)"
+fact versions "$prev $nver"
+echo "  DKMS    kernels $pabi ($prev) and $nabi ($nver)" >&2
+
+# kernel ABI VERSION: apt-get arguments for a kernel's packages that an
+# amd64 root can install, after its riscv64 headers are unpacked by hand.
+kernel() {
+	local abi=$1 v=$2
+	inroot sh -c "cd /var/cache/apt/archives && apt-get -q download linux-headers-$abi:riscv64=$v" \
+		>>"$dir/download.log" 2>&1 || die "downloading linux-headers-$abi $v failed (log: $dir/download.log)"
+	dpkg-deb -x "$root"/var/cache/apt/archives/linux-headers-"$abi"_"$v"_riscv64.deb "$root"
+	echo "linux-image-$abi:riscv64=$v linux-kbuild-${abi%-riscv64}=$v linux-headers-${abi%-riscv64}-common=$v"
+}
+
+# record NAME: what the operator and the host show after a case.
+record() {
+	local c=$dir/cases/$1 k
+	mkdir -p "$c"
+	grep -E '^svvptc-kvm: ' "$c/out" | sort -u >"$c/said" || true
+	inroot dpkg --audit >"$c/audit" 2>&1 || true
+	inroot dkms status svvptc-kvm >"$c/dkms" 2>&1 || true
+	: >"$c/kvm"
+	for k in $(ls "$root/usr/lib/modules"); do
+		echo "$k $(inroot modprobe -S "$k" -n -v kvm 2>&1 | grep -o '/[^ ]*kvm\.ko[^ ]*' | tail -1 |
+			sed "s|^/lib/modules/$k/||; s|^/usr/lib/modules/$k/||")" >>"$c/kvm"
+	done
+	ls "$root/var/lib/svvptc-kvm" 2>/dev/null | tr '\n' ' ' >"$c/cache" || true
+	echo "  DKMS    $1: apt exit $(cat "$c/rc"), $(tr '\n' ' ' <"$c/kvm")" >&2
+}
+
+# run NAME COMMAND...: one case's apt or dpkg run, recorded.
+run() {
+	local name=$1 t0=$SECONDS
+	shift
+	mkdir -p "$dir/cases/$name"
+	"$@" >"$dir/cases/$name/out" 2>&1 && echo 0 >"$dir/cases/$name/rc" ||
+		echo $? >"$dir/cases/$name/rc"
+	echo "$name $((SECONDS - t0))" >>"$dir/times.txt"
+	record "$name"
+}
+
+# source VARIANT: a linux-source-6.12 package of N made from Debian's, as
+# a local admin or a later upload could have it: drift (0004's context
+# in mmu.c changed), applied (0004 already in), revision (Debian revision
+# -2). Its tarball holds what the package reads, from Debian's of N.
+source_variant() {
+	local v=$1 s=$dir/src-$1 ver=$nver ndeb=$root/var/cache/apt/archives/linux-source-6.12_${nver}_all.deb
+	if [ ! -d "$dir/src-debian" ]; then
+		[ -f "$ndeb" ] || inroot sh -c "cd /var/cache/apt/archives && apt-get -q download linux-source-6.12=$nver" \
+			>>"$dir/download.log" 2>&1 || die "downloading linux-source-6.12 $nver failed (log: $dir/download.log)"
+		mkdir -p "$dir/src-debian"
+		dpkg-deb --fsys-tarfile "$ndeb" | tar -xO ./usr/src/linux-source-6.12.tar.xz |
+			tar -C "$dir/src-debian" -xJ linux-source-6.12/Makefile linux-source-6.12/arch/riscv/kvm \
+				linux-source-6.12/virt/kvm linux-source-6.12/arch/riscv/include/uapi/asm/kvm.h
+	fi
+	rm -rf "$s" && mkdir -p "$s/pkg/DEBIAN" "$s/pkg/usr/src"
+	cp -a "$dir/src-debian" "$s/x"
+	case $v in
+	drift) sed -i 's/goto next;/goto skip;/' "$s/x/linux-source-6.12/arch/riscv/kvm/mmu.c" ;;
+	applied) patch -s -d "$s/x/linux-source-6.12" -p1 <"$(ls "$root"/usr/src/svvptc-kvm-*/patches/0004-*)" ;;
+	revision) ver=${nver%-*}-2 ;;
+	esac
+	tar -C "$s/x" -cJf "$s/pkg/usr/src/linux-source-6.12.tar.xz" linux-source-6.12
+	dpkg-deb -f "$ndeb" | sed "s/^Version: .*/Version: $ver/; /^Installed-Size:/d" >"$s/pkg/DEBIAN/control"
+	dpkg-deb -Zxz -b "$s/pkg" "$root/build/linux-source-6.12_${ver}_$v.deb" >/dev/null
+	echo "/build/linux-source-6.12_${ver}_$v.deb"
+}
+
+fact package "$(dpkg-deb -f "$deb" Version)"
+fact patches "$(dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './usr/src/svvptc-kvm-*/patches/series' |
+	tr '\n' ' ')"
+mkdir -p "$root/build"
+cp "$deb" "$root/build/"
+[ -z "$old" ] || cp "$old" "$root/build/"
+inroot lintian --pedantic "/build/$(basename "$deb")" >"$dir/lintian.txt" 2>&1 && fact lintian "rc=0" ||
 	fact lintian "rc=$?"
 
-# 3. Installed as on a host (the dkms build log is kept whatever happens),
-#    which also has an older 6.12 kernel whose source is not installed
-#    (as after a kernel upgrade): dkms must skip that one, not fail.
-old=$root/usr/lib/modules/6.12.1+deb13-riscv64
-rm -rf "$old" && mkdir -p "$old" && ln -s "/usr/src/linux-headers-$abi" "$old/build"
-SVT_ROOT_ENV="ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-" "$here/in-root.sh" "$root" apt-get -q install -y "/build/$pkg" \
-	>"$dir/install.log" 2>&1 && fact install rc=0 || fact install "rc=$?"
-cat "$root"/var/lib/dkms/svvptc-kvm/"$pver"/{build,"$abi"/*/log}/make.log >"$dir/make.log" 2>/dev/null || true
-fact dkms-status "$(inroot dkms status svvptc-kvm | tr '\n' ' ')"
-grep -q 'BUILD_EXCLUSIVE directive' "$dir/install.log" && fact older-kernel skipped ||
-	fact older-kernel "not skipped"
-fact older-kernel-modules "$(cd "$old" && find . -name 'kvm.ko*' | tr '\n' ' ')"
-rm -rf "$old"
+# Kernel N-1 and its source, as a host had them before the package.
+t0=$SECONDS
+apt_ install --allow-downgrades $(kernel "$pabi" "$prev") "linux-source-6.12=$prev" >"$dir/setup.log" 2>&1 ||
+	{ tail -5 "$dir/setup.log" >&2; die "installing kernel $prev failed (log: $dir/setup.log)"; }
+echo "setup $((SECONDS - t0))" >>"$dir/times.txt"
+
+run fresh apt_ install "/build/$(basename "$deb")"
+run remove apt_ remove svvptc-kvm-dkms
+if [ -n "$old" ]; then
+	run previous apt_ install "/build/$(basename "$old")"
+	run package-upgrade apt_ install "/build/$(basename "$deb")"
+else
+	run package-upgrade apt_ install "/build/$(basename "$deb")"
+fi
+
+# Kernel N before its source (a mirror that has the kernel first): dkms
+# skips it; Debian's kvm.ko is the one of N until the source arrives.
+nargs=$(kernel "$nabi" "$nver")
+mods=$root/usr/lib/modules/$nabi
+filt=(--include='/modules.*' --include='/kernel/' --include='/kernel/arch/' --include='/kernel/arch/riscv/'
+      --include='/kernel/arch/riscv/kvm/***' --include='/updates/***' --exclude='*')
+run source-late-kernel apt_ install $nargs "linux-source-6.12=$prev"
+# Kernel N as Debian's packages leave it, for the scenarios.
+rsync -a "${filt[@]}" "$mods/" "$dir/modules-debian/"
+
+# Sources of N that the patches do not fit, arriving after the kernel
+# (the trigger asks dkms again): another Debian revision; 0004's context
+# changed (then the kernel reinstalled too, as an upgrade meets it); 0004
+# already in. The revision comes first: no sources of N are kept yet.
+src=$(source_variant revision)
+run revision inroot dpkg -i "$src"
+src=$(source_variant drift)
+inroot dpkg -i "$src" >"$dir/drift-source.log" 2>&1 || die "dpkg -i $src failed (log: $dir/drift-source.log)"
+# apt upgrades every installed binary of src:linux with the kernel
+# (Upgrade-By-Source-Package): held, the drifted source stays, as if it
+# were the archive's.
+inroot apt-mark hold linux-source-6.12 >/dev/null
+run drift apt_ install --reinstall "linux-image-$nabi:riscv64"
+inroot apt-mark unhold linux-source-6.12 >/dev/null
+src=$(source_variant applied)
+run applied inroot dpkg -i "$src"
+
+# Then Debian's own source of N arrives: the trigger builds N's module.
+run source-late apt_ install --allow-downgrades "linux-source-6.12=$nver"
+# Debian's and the package's module for N, for the scenarios and the facts.
 ko=$(ls "$mods"/updates/dkms/kvm.ko* 2>/dev/null | head -1) || true
 if [ -n "$ko" ]; then
 	fact installed "${ko#"$root"}"
-	case "$ko" in *.xz) xz -dc "$ko" >"$dir/kvm.ko" ;; *) cp "$ko" "$dir/kvm.ko" ;; esac
+	xz -dc "$ko" >"$dir/kvm.ko" 2>/dev/null || cp "$ko" "$dir/kvm.ko"
+	xz -dc "$dir/modules-debian/kernel/arch/riscv/kvm/kvm.ko.xz" >"$dir/kvm-debian.ko"
 	cp "$dir/kvm.ko" "$dir/kvm-debian.ko" "$root/build/"
 	fact vermagic "$(inroot modinfo -F vermagic /build/kvm.ko)"
 	fact debian-vermagic "$(inroot modinfo -F vermagic /build/kvm-debian.ko)"
 	fact machine "$(inroot readelf -h /build/kvm.ko | sed -n 's/^ *Machine: *//p')"
 	fact signer "$(inroot modinfo -F signer /build/kvm.ko)"
-	# The tree as dkms leaves it (the patched host's /lib/modules).
-	rsync -a --exclude=/build --exclude=/source "$mods/" "$dir/modules-package/"
+	# The tree the deb-host scenarios load from: kvm and the lists.
+	rsync -a "${filt[@]}" "$mods/" "$dir/modules-package/"
 fi
-fact modprobe-finds "$(inroot modprobe -S "$abi" -n -v kvm 2>&1 | tr '\n' ' ')"
 
-# 4. Bad input, with the package's build command as dkms runs it; the
-#    modules tree must not change.
-before=$(cd "$mods" && find . -type f | sort | xargs sha1sum)
-# bad NAME KERNELVER [VAR=VALUE]: the build command, in a copy of the
-# installed package's source, as dkms runs it for KERNELVER.
-bad() {
-	rm -rf "$root/build/bad" && cp -a "$root/usr/src/svvptc-kvm-$pver" "$root/build/bad"
-	inroot sh -c "cd /build/bad && env ${3:-} ./svvptc-kvm-build $2 /usr/lib/modules/$abi/build" \
-		>"$dir/bad-$1.out" 2>"$dir/bad-$1.err" && fact "bad-$1" rc=0 || fact "bad-$1" "rc=$?"
-}
-bad kernel 6.13.5+deb13-riscv64
-# A Linux source of another version (Debian's, SUBLEVEL changed), and one
-# that the series' G-stage fix (0004) no longer applies to.
-mkdir -p "$root/build/other"
-tar -C "$root/build/other" -xJf "$root/usr/src/linux-source-6.12.tar.xz" \
-	linux-source-6.12/Makefile linux-source-6.12/arch/riscv/kvm linux-source-6.12/virt/kvm \
-	linux-source-6.12/arch/riscv/include/uapi/asm/kvm.h
-cp -a "$root/build/other" "$root/build/changed"
-sed -i 's/^SUBLEVEL = .*/SUBLEVEL = 1/' "$root/build/other/linux-source-6.12/Makefile"
-sed -i 's/goto next;/goto skip;/' "$root/build/changed/linux-source-6.12/arch/riscv/kvm/mmu.c"
-tar -C "$root/build/other" -cJf "$root/build/other.tar.xz" linux-source-6.12
-tar -C "$root/build/changed" -cJf "$root/build/changed.tar.xz" linux-source-6.12
-bad source "$abi" SVVPTC_KVM_SOURCE=/build/other.tar.xz
-bad patch "$abi" SVVPTC_KVM_SOURCE=/build/changed.tar.xz
-after=$(cd "$mods" && find . -type f | sort | xargs sha1sum)
-[ "$before" = "$after" ] && fact bad-modules unchanged || fact bad-modules changed
-rm -rf "$root/build/bad" "$root/build/other" "$root/build/changed" "$root"/build/*.tar.xz
+# The one transaction of a security upgrade: kernel N and its source.
+apt_ purge "linux-image-$nabi:riscv64" >"$dir/reset.log" 2>&1 || die "purging $nabi failed (log: $dir/reset.log)"
+apt_ install --allow-downgrades "linux-source-6.12=$prev" >>"$dir/reset.log" 2>&1 ||
+	die "linux-source-6.12=$prev failed (log: $dir/reset.log)"
+nargs=$(kernel "$nabi" "$nver")
+run kernel-upgrade apt_ install $nargs "linux-source-6.12=$nver"
+sed -n "s/^Unpacking \(linux-source-6.12\|linux-image-$nabi\(:riscv64\)\?\) .*/\1/p" \
+	"$dir/cases/kernel-upgrade/out" | tr '\n' ' ' >"$dir/cases/kernel-upgrade/order"
 
-# 5. Removed: Debian's module is the one found again.
-inroot apt-get -q remove -y svvptc-kvm-dkms >"$dir/remove.log" 2>&1 && fact remove rc=0 ||
-	fact remove "rc=$?"
-fact removed-left "$(cd "$mods" && find updates -name 'kvm.ko*' 2>/dev/null | tr '\n' ' ')"
-fact removed-modprobe-finds "$(inroot modprobe -S "$abi" -n -v kvm 2>&1 | tr '\n' ' ')"
-fact removed-debian "$(cd "$mods" && ls kernel/arch/riscv/kvm/)"
-echo "  DKMS    $(grep -E '^(installed|vermagic|install|remove):' "$facts" | tr '\n' ' ')" >&2
+run amd64 apt_ install "linux-image-${nabi%-riscv64}-amd64" "linux-headers-${nabi%-riscv64}-amd64"
+run purge apt_ purge svvptc-kvm-dkms
+fact purge-left "$(ls -d "$root/var/lib/svvptc-kvm" 2>/dev/null)"
+
+# make package: the package's own Testsuite (autopkgtest-pkg-dkms) with
+# Debian's autopkgtest on this root (null testbed), every kernel above
+# installed: autodep8's dkms test installs the package and builds it for
+# each kernel with headers.
+if [ -n "${SVT_AUTOPKGTEST:-}" ]; then
+	dsc=$(realpath "$SVT_AUTOPKGTEST")
+	cp "$dsc" "$(dirname "$dsc")"/svvptc-kvm_*.tar.xz "$root/build/"
+	apt_ install autopkgtest autodep8 >"$dir/autopkgtest-install.log" 2>&1 ||
+		die "installing autopkgtest failed (log: $dir/autopkgtest-install.log)"
+	run autopkgtest inroot autopkgtest --output-dir /build/autopkgtest "/build/$(basename "$dsc")" \
+		"/build/$(basename "$deb")" -- null
+	cp "$root/build/autopkgtest/summary" "$dir/autopkgtest-summary" 2>/dev/null || true
+fi

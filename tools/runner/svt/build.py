@@ -11,10 +11,15 @@ under the one freshness rule of state.py.
   sanitizers  WORK/img/sanitizers: the tip with KASAN, UBSAN
   mainline    WORK/img/mainline: Debian's linux-source-7.2 (make bench)
   vmm         BUILD/vmm: Debian 13's riscv64 QEMU, kmod and kernel (vmm.sh)
+  deb         BUILD/deb: svvptc-kvm-dkms, from tools/dkms/ and the host
+              half of the series, without root (deb.sh): make deb
+  previous_deb BUILD/deb-previous: the package's previous version, built
+              from the commit that released it
   trixie_root BUILD/trixie/root: Debian 13's toolchain, dkms (trixie-root.sh)
-  dkms_host   BUILD/dkms: svvptc-kvm-dkms built, installed, removed
-              there for Debian's kernel (dkms-host.sh); modules: the
-              /lib/modules trees it leaves, as initramfs parts
+  dkms_host   BUILD/dkms: the package through a Debian 13 host's apt life
+              in a copy of that root, with Debian's kernels N-1 and N
+              (dkms-host.sh); modules: the /lib/modules trees of N it
+              leaves, as initramfs parts
   plugin      BUILD/plugin/fence-count.so
   newer       BUILD/newer: Debian's newest 6.12.y, the files the series
               touches (newer-base.sh)
@@ -31,7 +36,7 @@ import sys
 import tempfile
 
 from . import initramfs, state
-from .state import CONFIGS, FRAGMENT, GUEST, HOST, PATCHES, PLUGIN, TOOLS, File
+from .state import CONFIGS, FRAGMENT, GUEST, HOST, PATCHES, PLUGIN, TOOLS, TOP, File
 
 SANITIZERS = os.path.join(CONFIGS, "svvptc_kvm_sanitizers.config")
 MAINLINE_FRAGMENT = os.path.join(CONFIGS, "svvptc_kvm_mainline.config")
@@ -62,10 +67,10 @@ def git(repo, *args):
                           text=True).stdout.strip()
 
 
-def series():
-    """The series' patch files, in order."""
-    with open(os.path.join(PATCHES, "series")) as f:
-        return [os.path.join(PATCHES, ln.strip()) for ln in f
+def series(d=PATCHES):
+    """The patch files of the series in D (patches/), in order."""
+    with open(os.path.join(d, "series")) as f:
+        return [os.path.join(d, ln.strip()) for ln in f
                 if ln.strip() and not ln.startswith("#")]
 
 
@@ -81,10 +86,15 @@ def files_of(patch, new=True):
 HOST_HALF = re.compile(r"arch/riscv/kvm/|arch/riscv/include/uapi/asm/kvm\.h$")
 
 
-def host_half():
-    """The patches of the series that touch the host half only, in order:
-    what svvptc-kvm-dkms carries."""
-    return [p for p in series() if all(HOST_HALF.match(f) for f in files_of(p))]
+def host_half(d=PATCHES):
+    """The patches of the series in D that touch the host half only, in
+    order: what svvptc-kvm-dkms carries."""
+    return [p for p in series(d) if all(HOST_HALF.match(f) for f in files_of(p))]
+
+
+def files_under(d):
+    """The files below D, sorted (parts of a key)."""
+    return sorted(os.path.join(dp, f) for dp, _, fs in os.walk(d) for f in fs)
 
 
 def touched(new=True):
@@ -364,24 +374,114 @@ class Builder:
             state.done(d, k)
         return os.path.join(d, "root")
 
-    def dkms_host(self):
-        """BUILD/dkms: svvptc-kvm-dkms built, linted, installed and removed
-        in the trixie root for Debian's kernel of vmm() (dkms-host.sh):
-        the package, the module dkms installed, the two /lib/modules trees
-        and the facts make check asserts."""
-        d = os.path.join(self.p.root, "dkms")
-        vmm, root = self.vmm(), self.trixie_root()
-        pkg = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(TOOLS, "dkms"))
-                     for f in fs)
+    def deb(self):
+        """BUILD/deb/svvptc-kvm-dkms_V_all.deb: the package from
+        tools/dkms/ and the host half of the series, built by deb.sh:
+        what make deb makes. Under root, deb.sh runs as nobody on a copy
+        of what it reads (the clone may be where nobody cannot read), so
+        that make check shows the build needs no root."""
+        d = os.path.join(self.p.root, "deb")
+        script, pkg = os.path.join(HOST, "deb.sh"), os.path.join(TOOLS, "dkms")
+        k = state.key("deb", File(script), *map(File, files_under(pkg)), *map(File, host_half()))
+        if not state.fresh(d, k):
+            state.stale(d)
+            if os.path.exists(d):
+                shutil.rmtree(d)
+            if os.geteuid() != 0:
+                run([script, d, pkg, *host_half()], capture=True)
+            else:
+                with tempfile.TemporaryDirectory() as t:
+                    os.chmod(t, 0o755)
+                    for f in ("deb.sh", "lib.sh"):
+                        shutil.copy2(os.path.join(HOST, f), os.path.join(t, f))
+                    shutil.copytree(pkg, os.path.join(t, "dkms"))
+                    os.makedirs(os.path.join(t, "patches"))
+                    for p in host_half():
+                        shutil.copy2(p, os.path.join(t, "patches"))
+                    out = os.path.join(t, "out")
+                    os.makedirs(out)
+                    shutil.chown(out, "nobody", "nogroup")
+                    run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                         "--reset-env", os.path.join(t, "deb.sh"), os.path.join(out, "deb"),
+                         os.path.join(t, "dkms"),
+                         *[os.path.join(t, "patches", os.path.basename(p)) for p in host_half()]],
+                        capture=True)
+                    shutil.copytree(os.path.join(out, "deb"), d)
+            state.done(d, k)
+        debs = glob.glob(os.path.join(d, "svvptc-kvm-dkms_*_all.deb"))
+        if len(debs) != 1:
+            raise BuildError(f"{d}: no svvptc-kvm-dkms_*_all.deb (log: {d}/build.log)")
+        return debs[0]
+
+    def previous_deb(self):
+        """BUILD/deb-previous: the package's previous version (the second
+        entry of tools/dkms/debian/changelog), built by deb.sh from the
+        last commit whose changelog starts with it, with that commit's
+        host half. None when this clone has no such commit."""
+        changelog = os.path.join(TOOLS, "dkms", "debian", "changelog")
+        with open(changelog) as f:
+            versions = re.findall(r"^svvptc-kvm \(([^)]*)\)", f.read(), re.M)
+        if len(versions) < 2:
+            return None
+        rel = os.path.relpath(changelog, TOP)
+        commit = next((c for c in git(TOP, "log", "--format=%H", "--", rel).split()
+                       if git(TOP, "show", f"{c}:{rel}").startswith(f"svvptc-kvm ({versions[1]})")),
+                      None)
+        if commit is None:
+            return None
+        d = os.path.join(self.p.root, "deb-previous")
+        k = state.key("deb-previous", commit, File(os.path.join(HOST, "deb.sh")))
+        if not state.fresh(d, k):
+            state.stale(d)
+            if os.path.exists(d):
+                shutil.rmtree(d)
+            src = os.path.join(d, "src")
+            os.makedirs(src)
+            tar = subprocess.run(["git", "-C", TOP, "archive", commit, "tools/dkms", "patches"],
+                                 capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", src], input=tar, check=True)
+            run([os.path.join(HOST, "deb.sh"), os.path.join(d, "deb"),
+                 os.path.join(src, "tools", "dkms"), *host_half(os.path.join(src, "patches"))],
+                capture=True)
+            state.done(d, k)
+        debs = glob.glob(os.path.join(d, "deb", "svvptc-kvm-dkms_*_all.deb"))
+        return debs[0] if debs else None
+
+    def dkms_host(self, autopkgtest=False):
+        """BUILD/dkms: svvptc-kvm-dkms through a Debian 13 host's apt life
+        (dkms-host.sh), in a copy of the trixie root, with Debian's
+        kernel of vmm() as N: the cases, the module dkms installed for
+        N, the two /lib/modules trees of N and the facts make check
+        asserts. AUTOPKGTEST (make package): BUILD/dkms-full, the same
+        and then the package's autopkgtest."""
+        d = os.path.join(self.p.root, "dkms-full" if autopkgtest else "dkms")
+        vmm, root, deb, old = self.vmm(), self.trixie_root(), self.deb(), self.previous_deb()
+        dsc = glob.glob(os.path.join(os.path.dirname(deb), "svvptc-kvm_*.dsc"))[:1]
         k = state.key("dkms", *map(File, [os.path.join(HOST, "dkms-host.sh"),
                                           os.path.join(HOST, "in-root.sh"),
                                           os.path.join(vmm, "debian", "version"),
                                           os.path.join(self.p.root, "trixie.key"),
-                                          *pkg, *series()]))
+                                          deb, *([old] if old else [])]), autopkgtest)
         if not state.fresh(d, k):
             state.stale(d)
-            run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"),
-                 *host_half()])
+            run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"), deb,
+                 *([old] if old else [])],
+                env={"SVT_AUTOPKGTEST": dsc[0]} if autopkgtest and dsc else None)
+            state.done(d, k)
+        return d
+
+    def native_host(self, cross):
+        """BUILD/native: the package built by dkms on a riscv64 Debian 13
+        root under qemu-user, at install and at a kernel upgrade, and its
+        module compared with CROSS, the cross-built one (native-host.sh)."""
+        d = os.path.join(self.p.root, "native")
+        deb, vmm = self.deb(), self.vmm()
+        k = state.key("native", *map(File, [os.path.join(HOST, "native-host.sh"),
+                                            os.path.join(HOST, "in-root.sh"),
+                                            os.path.join(vmm, "debian", "version"), deb, cross]))
+        if not state.fresh(d, k):
+            state.stale(d)
+            run([os.path.join(HOST, "native-host.sh"), d, deb, os.path.join(vmm, "debian"), cross])
             state.done(d, k)
         return d
 

@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 
-from . import bench, boot, kit, lava, scenario, selftest, state
+from . import bench, boot, kit, lava, package, scenario, selftest, state
 from .build import BuildError, Builder
 from .console import Console, ConsoleError, boot_problem
 from .judge import judge, shown
@@ -50,8 +50,10 @@ def parser():
     s = sub.add_parser("fences", help="the TLB fences each step of a console executed")
     s.add_argument("log", help="a console log (its fence counts are LOG.fences)")
     sub.add_parser("selftest", help="the runner's unit tests, as KTAP (no boot)")
-    sub.add_parser("package", help="make package: svvptc-kvm-dkms, built, installed and "
-                   "removed in a Debian 13 root (build/dkms/)")
+    sub.add_parser("deb", help="make deb: svvptc-kvm-dkms_V_all.deb, built without root "
+                   "(build/deb/)")
+    sub.add_parser("package", help="make package: svvptc-kvm-dkms through a Debian 13 "
+                   "host's apt life in a Debian 13 root (build/dkms/)")
     sub.add_parser("kit", help="make kit: the checks for any riscv64 KVM host, one tarball "
                    "(build/*/kit/)")
     sub.add_parser("lava", help="make lava: lava/'s qemu job run with Debian's lava-run, on "
@@ -109,14 +111,17 @@ def main(argv=None):
             for path, delta in Console(args.log).deltas():
                 print(path, " ".join(f"{k}={v}" for k, v in delta.items()))
             return 0
+        if args.command == "deb":
+            print(b.deb())
+            return 0
         if args.command == "package":
-            d = b.dkms_host()
-            with open(os.path.join(d, "facts.txt")) as f:
-                sys.stderr.write(f.read())
-            debs = [f for f in sorted(os.listdir(d)) if f.endswith("_all.deb")]
-            for f in debs:
-                print(os.path.join(d, f))
-            return 0 if debs else 1
+            d = b.dkms_host(autopkgtest=True)
+            results = package.results(d) + package.autopkgtest_results(d)
+            results += package.native_results(b.native_host(os.path.join(d, "kvm.ko")))
+            print("\n".join(lines(results)))
+            failed = sum(not r.ok for r in results)
+            print(f"{len(results) - failed} passed, {failed} failed")
+            return 0 if failed == 0 else 1
         if args.command == "kit":
             b.tree()
             print(kit.build(b))

@@ -4,8 +4,8 @@
   series, patches, maintainers, builds, inputs, distro, package, kit
              the static groups: the series applies, each patch's form,
              MAINTAINERS, every commit builds, the fetched inputs, the
-             series with Debian's config, svvptc-kvm-dkms built,
-             installed and removed in a Debian 13 root, make kit's
+             series with Debian's config, svvptc-kvm-dkms through a
+             Debian 13 host's apt life (package.py), make kit's
              tarball (kit.py)
   sanitizer build
              the tip with KASAN, UBSAN and lockdep, built in a thread from
@@ -33,6 +33,7 @@ from . import badinput, boot, build, kit, lava, scenario, selftest, state
 from .build import BuildError, series
 from .judge import judge
 from .ktap import Document, Result, counts_line, kunit_counts
+from .package import results as package_results
 from .state import TOP
 
 STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro", "package", "kit"]
@@ -212,87 +213,17 @@ class Suite:
         return out
 
     def package(self):
-        name = "svvptc-kvm-dkms builds, installs and removes in a Debian 13 root"
+        name = "svvptc-kvm-dkms through a Debian 13 host's apt life"
         try:
             d = self.b.dkms_host()
         except BuildError as e:
             return [Result(False, name, str(e))]
-        facts = {}
-        with open(os.path.join(d, "facts.txt")) as f:
-            for ln in f:
-                k, _, v = ln.rstrip("\n").partition(": ")
-                facts[k] = v.strip()
-
-        def text(f):
-            try:
-                with open(os.path.join(d, f), errors="replace") as fh:
-                    return fh.read()
-            except OSError:
-                return ""
-
-        def compilers(f):
-            try:
-                with open(os.path.join(d, f), "rb") as fh:
-                    return sorted(set(re.findall(rb"GCC: \([^)]*\) [0-9.]+", fh.read())))
-            except OSError:
-                return []
-
-        half = [os.path.basename(p) for p in build.host_half()]
-        mixed = [os.path.basename(p) for p in series() if os.path.basename(p) not in half and
-                 any(build.HOST_HALF.match(f) for f in build.files_of(p))]
-        carried = facts.get("patches", "").split()
-        lint = [ln for ln in text("lintian.txt").splitlines() if re.match(r"[EW]: ", ln)]
-        errs = {k: text(f"bad-{k}.err").strip().splitlines() for k in ("kernel", "source", "patch")}
-        ours, debs = compilers("kvm.ko"), compilers("kvm-debian.ko")
-        return [
-            Result(any(f.startswith("svvptc-kvm-dkms_") and f.endswith("_all.deb")
-                       for f in os.listdir(d)),
-                   "dpkg-buildpackage builds svvptc-kvm-dkms (debhelper, dh-dkms)"),
-            Result(facts.get("lintian") == "rc=0" and not lint,
-                   "lintian finds no error or warning in svvptc-kvm-dkms", "; ".join(lint[:3])),
-            Result(carried == half and not mixed,
-                   "the package carries every patch of the series that touches KVM's module, "
-                   "and those touch nothing else",
-                   f"carries {carried}, host half {half}, mixed {mixed}"),
-            Result(facts.get("install") == "rc=0" and
-                   facts.get("installed", "").endswith(("/updates/dkms/kvm.ko", "/updates/dkms/kvm.ko.xz")),
-                   "apt-get install ./svvptc-kvm-dkms: dkms builds kvm.ko and installs it under "
-                   "updates/dkms", facts.get("installed", "nothing installed; see install.log")),
-            Result(facts.get("install") == "rc=0" and facts.get("older-kernel") == "skipped" and
-                   facts.get("older-kernel-modules") == "",
-                   "an older 6.12 kernel without its linux-source is skipped by dkms, and the "
-                   "package still installs", facts.get("older-kernel", "")),
-            Result(facts.get("machine") == "RISC-V" and bool(ours) and ours == debs,
-                   "the module is RISC-V code built by the compiler that built Debian's kvm.ko",
-                   f"{ours} vs {debs}"),
-            Result(bool(ours) and not has(d, "kvm.ko", b".debug_info") and
-                   not has(d, "kvm-debian.ko", b".debug_info"),
-                   "the installed module has no debug information, as Debian's (dkms strips it)"),
-            Result(bool(facts.get("vermagic")) and facts.get("vermagic") == facts.get("debian-vermagic"),
-                   "the module's vermagic is Debian's kvm.ko's",
-                   f"{facts.get('vermagic')!r} vs {facts.get('debian-vermagic')!r}"),
-            Result("/updates/dkms/kvm.ko" in facts.get("modprobe-finds", ""),
-                   "installed: modprobe kvm finds the package's module",
-                   facts.get("modprobe-finds", "")),
-            Result(facts.get("bad-kernel") == "rc=1" and len(errs["kernel"]) == 1 and
-                   "is not 6.12.y" in errs["kernel"][0],
-                   "bad input: a kernel that is not 6.12.y is refused in one line",
-                   " / ".join(errs["kernel"])),
-            Result(facts.get("bad-source") == "rc=1" and len(errs["source"]) == 1 and
-                   "is Linux 6.12.1 but kernel" in errs["source"][0],
-                   "bad input: a linux-source of another version is refused in one line",
-                   " / ".join(errs["source"])),
-            Result(facts.get("bad-patch") == "rc=1" and len(errs["patch"]) == 1 and
-                   re.search(r"patch 0004-\S+ does not apply", errs["patch"][0]) is not None,
-                   "bad input: a patch that no longer applies is named in one line",
-                   " / ".join(errs["patch"])),
-            Result(facts.get("bad-modules") == "unchanged",
-                   "bad input leaves the kernel's modules as they were"),
-            Result(facts.get("remove") == "rc=0" and facts.get("removed-left") == "" and
-                   "/kernel/arch/riscv/kvm/kvm.ko.xz" in facts.get("removed-modprobe-finds", ""),
-                   "apt-get remove: nothing left under updates, modprobe finds Debian's kvm.ko again",
-                   facts.get("removed-modprobe-finds", "")),
-        ]
+        deb = self.b.deb()
+        with open(os.path.join(os.path.dirname(deb), "built-by")) as f:
+            user = f.read().strip()
+        return [Result(user not in ("", "root"),
+                       "make deb builds svvptc-kvm-dkms without root (dpkg-buildpackage, "
+                       "debhelper, dh-dkms)", f"built by {user!r}: {deb}")] + package_results(d)
 
     # ---- the document ----
 
