@@ -254,7 +254,9 @@ if [ -n "${SVT_AUTOPKGTEST:-}" ]; then
 	cp "$dsc" "$(dirname "$dsc")"/svvptc-kvm_*.tar.xz "$root/build/"
 	apt_ install autopkgtest autodep8 >"$dir/autopkgtest-install.log" 2>&1 ||
 		die "installing autopkgtest failed (log: $dir/autopkgtest-install.log)"
-	run autopkgtest inroot autopkgtest --output-dir /build/autopkgtest "/build/$(basename "$dsc")" \
-		"/build/$(basename "$deb")" -- null
+	# autodep8's test says breaks-testbed, which a null testbed cannot
+	# revert: this copy of the root is thrown away after it.
+	run autopkgtest inroot autopkgtest --ignore-restrictions=breaks-testbed --output-dir /build/autopkgtest \
+		"/build/$(basename "$dsc")" "/build/$(basename "$deb")" -- null
 	cp "$root/build/autopkgtest/summary" "$dir/autopkgtest-summary" 2>/dev/null || true
 fi
