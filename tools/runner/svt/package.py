@@ -169,10 +169,13 @@ def results(d):
 
 def autopkgtest_results(d):
     """make package: the package's Testsuite run by Debian's autopkgtest
-    (dkms-host.sh with SVT_AUTOPKGTEST)."""
+    (dkms-host.sh with SVT_AUTOPKGTEST). autodep8's dkms test is
+    superficial, and autopkgtest exits 8 when only superficial tests ran
+    (autopkgtest(1)): 0 or 8, with every test passing."""
     c = Case(d, "autopkgtest")
     summary = _read(os.path.join(d, "autopkgtest-summary")).strip()
-    return [Result(c.ran and c.rc == "0" and re.search(r"\bPASS\b", summary) is not None,
+    return [Result(c.ran and c.rc in ("0", "8") and summary != "" and
+                   all(re.search(r"\sPASS\b", ln) for ln in summary.splitlines()),
                    "autopkgtest (Testsuite: autopkgtest-pkg-dkms, null testbed on the Debian 13 "
                    "root) passes", f"exit {c.rc}; summary {summary!r}")]
 
