@@ -101,7 +101,7 @@ ko=$(ls "$root/usr/lib/modules/$nabi"/updates/dkms/kvm.ko* 2>/dev/null | head -1
 xz -dc "$ko" >"$dir/kvm-native.ko"
 # sections FILE: "NAME SHA1" of every executable section of a module.
 sections() {
-	riscv64-linux-gnu-readelf -SW "$1" | awk '$2 ~ /^\./ && $0 ~ / AX / { print $2 }' | sort |
+	riscv64-linux-gnu-readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] \(\.[^ ]*\) .* AX .*/\1/p' | sort |
 		while read -r s; do
 			echo "$s $(riscv64-linux-gnu-objcopy -O binary --only-section="$s" "$1" /dev/stdout | sha1sum | cut -d' ' -f1)"
 		done
