@@ -5,11 +5,12 @@
 #
 # svvptc-kvm-dkms (DEB) on a Debian 13 riscv64 root, as on a riscv64 host:
 # the root is debootstrapped for riscv64 (--foreign, then its second stage
-# chrooted through qemu-user's binfmt_misc handler) and kept in
-# DIR/root, made anew only when this script changes; everything in it
+# chrooted through qemu-user's binfmt_misc handler); everything in it
 # (apt, dpkg, dkms, Debian's riscv64 gcc-14) runs as riscv64 code under
-# qemu-user. DEBIAN is vmm.sh's DIR/debian (kernel N); N-1 is the 6.12
-# before it in trixie(-security). In a copy of the root:
+# qemu-user. The root is kept in DIR/root, made again only when its
+# recipe (suite, mirror, packages) changes. DEBIAN is vmm.sh's DIR/debian
+# (kernel N); N-1 is the 6.12 before it in trixie(-security). In a copy
+# of the root:
 #
 #   install   kernel N-1 (image and headers through apt, as a host has
 #             them) and linux-source-6.12 N-1, then apt install ./DEB:
@@ -47,9 +48,12 @@ nabi=${kpkg#linux-image-}
 inroot() { "$here/in-root.sh" "$root" "$@"; }
 apt_() { inroot apt-get -q -y -o Dpkg::Use-Pty=0 "$@"; }
 
-# The root, once per version of this script (the runner keys it).
+# The root, made again only when what makes it changes: the suite, the
+# mirror, the packages (the key below).
+pkgs="dkms gcc-14 make openssl"
+key=$(echo "trixie riscv64 minbase $mirror $pkgs" | sha1sum)
 stamp=$base/.svt-native
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(sha1sum <"$0")" ]; then
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$key" ]; then
 	rm -rf "$base" && mkdir -p "$dir"
 	echo "  NATIVE  debootstrap --foreign trixie riscv64 -> $base (log: $dir/debootstrap.log)" >&2
 	debootstrap --foreign --variant=minbase --arch=riscv64 trixie "$base" "$mirror/debian" \
@@ -59,9 +63,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(sha1sum <"$0")" ]; then
 	printf '%s\n' "deb $mirror/debian trixie main" "deb $mirror/debian-security trixie-security main" \
 		>"$base/etc/apt/sources.list"
 	echo 'APT::Install-Recommends "0";' >"$base/etc/apt/apt.conf.d/99svt"
-	"$here/in-root.sh" "$base" sh -c 'apt-get -q update && apt-get -q -y install dkms gcc-14 make openssl && apt-get clean' \
+	"$here/in-root.sh" "$base" sh -c "apt-get -q update && apt-get -q -y install $pkgs && apt-get clean" \
 		>"$dir/apt.log" 2>&1 || { tail -5 "$dir/apt.log" >&2; die "apt in $base failed (log: $dir/apt.log)"; }
-	sha1sum <"$0" >"$stamp"
+	echo "$key" >"$stamp"
 fi
 
 rm -rf "$root"
