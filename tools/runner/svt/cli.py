@@ -53,7 +53,8 @@ def parser():
     sub.add_parser("deb", help="make deb: svvptc-kvm-dkms_V_all.deb, built without root "
                    "(build/deb/)")
     sub.add_parser("package", help="make package: svvptc-kvm-dkms through a Debian 13 "
-                   "host's apt life in a Debian 13 root (build/dkms/)")
+                   "host's apt life and autopkgtest in a Debian 13 root (build/dkms-full/), "
+                   "then built natively on riscv64 (build/native/)")
     sub.add_parser("kit", help="make kit: the checks for any riscv64 KVM host, one tarball "
                    "(build/*/kit/)")
     sub.add_parser("lava", help="make lava: lava/'s qemu job run with Debian's lava-run, on "
