@@ -78,7 +78,9 @@ class Document:
                 self.skipped, 0)
 
 
-RESULT = re.compile(r"(ok|not ok) \d+ ?([^#]*?) *(?:# (SKIP)\b.*)?")
+# A result line: "# SKIP why" is the directive that makes it a skip; other
+# text after "# " is KTAP's diagnostic data (the kit's rates ride there).
+RESULT = re.compile(r"(ok|not ok) \d+ ?([^#]*?) *(?:# (?:(SKIP)\b)?.*)?")
 
 
 def top_results(lines):

@@ -9,7 +9,7 @@ import unittest
 
 from svt import scenario
 from svt.judge import judge
-from svt.ktap import Document, Result, kunit_counts, lines
+from svt.ktap import Document, Result, kunit_counts, leaf_counts, lines
 
 from .common import data
 
@@ -43,6 +43,15 @@ class Writer(unittest.TestCase):
             "    ok 1 a", "ok 1 g", "    KTAP version 1", "    # Subtest: empty", "    1..0",
             "not ok 2 empty"])
         self.assertEqual(doc.counts(), (1, 1, 0, 0, 0))
+
+    def test_diagnostic_data(self):
+        """a result line with diagnostic data (the kit's rates) counts as what it is; only the
+        SKIP directive makes a skip"""
+        doc = ["KTAP version 1", "1..2", "    KTAP version 1", "    # Subtest: figures",
+               "    1..3", "    ok 1 rate # 22070.8 pages/s", "    not ok 2 other # 12 faults/s",
+               "    ok 3 none # SKIP no qemu", "not ok 1 figures", "ok 2 guest # SKIP no kvm",
+               "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:1 error:0"]
+        self.assertEqual(leaf_counts(doc), (4, 1, 1, 2, 0))
 
     @unittest.skipUnless(os.path.isfile(KUNIT), "no kunit.py (SVT_KUNIT_PY)")
     def test_kunit_failing(self):
