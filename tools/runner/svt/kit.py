@@ -246,6 +246,17 @@ def results(b):
     helped = subprocess.run(["sh", run, "--help"], capture_output=True, text=True)
     out.append(Result(helped.returncode == 0 and "--groups" in helped.stdout,
                       "the kit's run --help says its options", helped.stderr))
+    arch = os.uname().machine
+    if arch != "riscv64":
+        r = subprocess.run(["sh", run, "--output", os.path.join(b.p.kit, "elsewhere")],
+                           capture_output=True, text=True)
+        lines = r.stdout.splitlines()
+        skips = [ln for ln in lines if re.match(r"ok [0-9]+ \S+ # SKIP not a riscv64 host", ln)]
+        out.append(Result(r.returncode == 4 and len(skips) == 7 and lines[-1:] ==
+                          ["# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:7 error:0"],
+                          f"the kit on a host that is not riscv64 (this {arch} machine) skips "
+                          "every group, says why, ends with # Totals and exits 4 (KSFT_SKIP)",
+                          f"exit {r.returncode}: {r.stdout[-300:]} {r.stderr[-200:]}"))
     for args, says in ((["--groups", "nope"], "no group 'nope'"),
                        (["--selftests", "nope"], "no KVM selftest 'nope'"),
                        (["--timeout", "soon"], "--timeout takes a number")):
