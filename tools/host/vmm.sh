@@ -10,8 +10,13 @@
 #   DIR/vmm/          the VMM: bin/qemu-system-riscv64, bin/kmod and the shared
 #                     objects they need, lib/ld-linux-riscv64-lp64d.so.1,
 #                     libc.so.6, ... (trixie's own), and bin/busybox
-#                     (busybox-static: the shell of the kit's boots); the
-#                     runner packs it as /vmm of the L1 initramfs
+#                     (busybox-static: the shell of the kit's boots) and
+#                     bin/bash and bin/timeout (trixie's bash and
+#                     coreutils' timeout, with their libraries: root's
+#                     shell and the timeout the kernel's run_kselftest.sh
+#                     calls as /usr/bin/timeout --foreground, in the LAVA
+#                     job's board ramdisk); the runner packs it as /vmm
+#                     of the L1 initramfs
 #   DIR/debian/Image  the distribution guest: the kernel of the newest
 #                     linux-image-6.12.*-riscv64 package, unmodified
 #                     (its /boot/vmlinux-*, which QEMU boots directly),
@@ -83,8 +88,8 @@ done
 [ -n "$kpkg" ] || die "no linux-image-6.12.*-riscv64 with its headers and source in $codename riscv64 (log: $dir/apt.log)"
 hpkg=${kpkg/linux-image-/linux-headers-}
 rm -f "$apt"/cache/archives/*.deb
-"${aptc[@]}" install -y -d qemu-system-riscv kmod busybox-static "$kpkg" "$hpkg" >>"$dir/apt.log" 2>&1 ||
-	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv, kmod, busybox-static, $kpkg and $hpkg failed (log: $dir/apt.log)"; }
+"${aptc[@]}" install -y -d qemu-system-riscv kmod busybox-static bash coreutils "$kpkg" "$hpkg" >>"$dir/apt.log" 2>&1 ||
+	{ tail -5 "$dir/apt.log" >&2; die "downloading $codename riscv64 qemu-system-riscv, kmod, busybox-static, bash, coreutils, $kpkg and $hpkg failed (log: $dir/apt.log)"; }
 
 root=$dir/root
 rm -rf "$root" && mkdir -p "$root"
@@ -122,7 +127,10 @@ qemu=$root/usr/bin/qemu-system-riscv64
 # The binary and the closure of its DT_NEEDED libraries, trixie's loader first.
 stage=$dir/vmm
 rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib"
-cp "$qemu" "$root/usr/bin/kmod" "$stage/bin/"
+bash=$root/usr/bin/bash
+[ -x "$bash" ] || bash=$root/bin/bash
+[ -x "$bash" ] || die "no bash in the bash package"
+cp "$qemu" "$root/usr/bin/kmod" "$bash" "$root/usr/bin/timeout" "$stage/bin/"
 find_lib() {
 	local d
 	for d in lib/riscv64-linux-gnu usr/lib/riscv64-linux-gnu lib usr/lib; do
@@ -131,7 +139,7 @@ find_lib() {
 	return 1
 }
 cp -L "$(find_lib ld-linux-riscv64-lp64d.so.1)" "$stage/lib/"
-todo=("$qemu" "$root/usr/bin/kmod")
+todo=("$qemu" "$root/usr/bin/kmod" "$bash" "$root/usr/bin/timeout")
 while [ ${#todo[@]} -gt 0 ]; do
 	f=${todo[0]}
 	todo=("${todo[@]:1}")
