@@ -5,7 +5,9 @@ images the boots take.
 
 An archive is written from a list of (name in the archive, source):
 source None for a directory, a path for a file (its mode's permission
-bits kept), bytes, or a Link (a symbolic link to its target). Owners are root, times 0, entries in the order
+bits kept), bytes, a Link (a symbolic link to its target), or a Char
+(a character device: /dev/console, which the kernel opens for /init
+before anything could mount devtmpfs). Owners are root, times 0, entries in the order
 given, so the same inputs give the same bytes. The kernel unpacks
 concatenated archives one after the other, which is how a nested boot's
 image is the L1 image, the VMM's and the L2 part put end to end.
@@ -20,9 +22,13 @@ class Link(str):
     """A symbolic link's target, as the source of an archive entry."""
 
 
-def _header(ino, mode, size, name, nlink=1):
+class Char(tuple):
+    """A character device's (major, minor), as the source of an entry."""
+
+
+def _header(ino, mode, size, name, nlink=1, rdev=(0, 0)):
     name = name.encode() + b"\0"
-    fields = [ino, mode, 0, 0, nlink, 0, size, 0, 0, 0, 0, len(name), 0]
+    fields = [ino, mode, 0, 0, nlink, 0, size, 0, 0, rdev[0], rdev[1], len(name), 0]
     head = b"070701" + b"".join(b"%08X" % f for f in fields) + name
     return head + b"\0" * (-len(head) % 4)
 
@@ -35,6 +41,9 @@ def write(out, entries):
             name = name.lstrip("/")
             if src is None:
                 z.write(_header(ino, stat.S_IFDIR | 0o755, 0, name, 2))
+                continue
+            if isinstance(src, Char):
+                z.write(_header(ino, stat.S_IFCHR | 0o600, 0, name, rdev=src))
                 continue
             if isinstance(src, Link):
                 data = src.encode()
