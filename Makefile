@@ -22,8 +22,9 @@
 #                            by autopkgtest -> build/dkms/, build/native/
 #   make kit                 the checks for any riscv64 KVM host, one tarball
 #                            -> build/debian/kit/ (tools/kit/README)
-#   make lava                lava/'s job run by Debian's lava-run on the
-#                            patched and the stock kernel -> build/debian/lava/
+#   make lava                lava/'s qemu job run by Debian's lava-run through
+#                            lava-test-shell on the patched and the stock
+#                            kernel -> build/debian/lava/
 #
 # Every target but deps is a command of the runner (tools/runner, see
 # tools/README): python3 tools/runner COMMAND --help.

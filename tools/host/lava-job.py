@@ -3,21 +3,30 @@
 (Debian's python3 with Debian's lava-common, lava-dispatcher and
 lava-server's templates unpacked):
 
-  lava-job.py validate JOB TESTDEF DEVICE TEMPLATES
-      JOB against lava_common's job schema (strict: no key it does not
-      know), TESTDEF against its test definition schema, DEVICE (a
-      device dictionary) rendered with JOB's context through TEMPLATES
-      (lava-server's device-types) against its device schema; and a copy
-      of each with one mistake, which must be refused. A line each:
-      "ok|fail<TAB>what<TAB>why", then the rendered QEMU command.
-  lava-job.py prepare JOB NAME KERNEL RAMDISK DEVICE TEMPLATES OUTDIR
-      OUTDIR/job.yaml: JOB named NAME, its images at file:// KERNEL and
-      RAMDISK; OUTDIR/device.yaml: DEVICE rendered with its context.
+  lava-job.py validate JOB BOARD_JOB TESTDEF DEVICE TEMPLATES
+      JOB and BOARD_JOB against lava_common's job schema (strict: no key
+      it does not know), TESTDEF against its test definition schema,
+      DEVICE (a device dictionary) rendered with JOB's context through
+      TEMPLATES (lava-server's device-types) against its device schema;
+      and a copy of each with one mistake, which must be refused. A line
+      each: "ok|fail<TAB>what<TAB>why", then the rendered QEMU command.
+  lava-job.py prepare JOB NAME BASE GIT WHICH DEVICE TEMPLATES OUTDIR
+      OUTDIR/job.yaml: JOB named NAME, its URLs on http://lava.example
+      moved to BASE (the git repository's to GIT), the kernel's from
+      patched/ to WHICH/;
+      OUTDIR/device.yaml: DEVICE rendered with its context.
+  lava-job.py runsh TESTDEF REPO NAME=VALUE...
+      the run.sh lava-test-shell would run for TESTDEF cloned at REPO
+      with the job's parameters NAME=VALUE: LAVA's own code writes the
+      parameters (TestOverlayAction.handle_parameters), then set -e, cd
+      REPO and the definition's steps, as TestOverlayAction.run does.
   lava-job.py results LOG
-      the test cases lava-run's log (its stderr) records: "CASE<TAB>RESULT"
-      per line, the job's own result last.
+      the test cases lava-run's log (its stderr) records:
+      "CASE<TAB>RESULT<TAB>MEASUREMENT<TAB>UNITS" per line, the job's own
+      result last ("job<TAB>RESULT").
 """
 import copy
+import logging
 import sys
 
 import jinja2
@@ -26,6 +35,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lava_common.schemas import validate as validate_job
 from lava_common.schemas.device import validate as validate_device
 from lava_common.schemas.test.testdef import validate as validate_testdef
+from lava_dispatcher.actions.deploy.testdef import TestOverlayAction
 from voluptuous import Invalid
 
 
@@ -57,12 +67,13 @@ def check(what, fn, data, bad):
         print(f"{'ok' if ok else 'fail'}\t{name}\t{why}")
 
 
-def cmd_validate(job, testdef, device, templates):
+def cmd_validate(job, board, testdef, device, templates):
     j, t = load(job), load(testdef)
-    bad = copy.deepcopy(j)
-    bad["actions"][1]["boot"]["bogus"] = True
-    check(f"the LAVA job {job} is valid (lava_common, strict)",
-          lambda d: validate_job(d, strict=True, extra_context_variables=[]), j, bad)
+    for path, data in ((job, j), (board, load(board))):
+        bad = copy.deepcopy(data)
+        bad["actions"][1]["boot"]["bogus"] = True
+        check(f"the LAVA job {path} is valid (lava_common, strict)",
+              lambda d: validate_job(d, strict=True, extra_context_variables=[]), data, bad)
     bad = copy.deepcopy(t)
     bad["metadata"]["format"] = "Lava-Test Test Definition 0.9"
     check(f"the test definition {testdef} is valid (lava_common)", validate_testdef, t, bad)
@@ -75,16 +86,32 @@ def cmd_validate(job, testdef, device, templates):
     print("command\t" + " ".join([p["command"]] + p.get("options", []) + p.get("extra", [])))
 
 
-def cmd_prepare(job, name, kernel, ramdisk, device, templates, outdir):
-    j = load(job)
+def cmd_prepare(job, name, base, git, which, device, templates, outdir):
+    with open(job) as f:
+        text = f.read()
+    text = text.replace("http://lava.example/svvptc-kvm.git", git)
+    text = text.replace("http://lava.example/svvptc-kit/patched/", f"{base}/{which}/")
+    text = text.replace("http://lava.example/svvptc-kit/", f"{base}/")
+    text = text.replace("http://lava.example/", f"{base}/")
+    j = yaml.safe_load(text)
     j["job_name"] = name
-    images = j["actions"][0]["deploy"]["images"]
-    images["kernel"]["url"] = "file://" + kernel
-    images["ramdisk"]["url"] = "file://" + ramdisk
     with open(f"{outdir}/job.yaml", "w") as f:
         yaml.safe_dump(j, f, sort_keys=False)
     with open(f"{outdir}/device.yaml", "w") as f:
         f.write(render(device, templates, j.get("context", {})))
+
+
+def cmd_runsh(testdef, repo, *params):
+    t = load(testdef)
+    action = TestOverlayAction()
+    action.parameters = {"parameters": dict(p.split("=", 1) for p in params)}
+    action.logger = logging.getLogger("dispatcher")
+    print("".join(action.handle_parameters(t)), end="")
+    print("set -e")
+    print(f"cd {repo}")
+    for step in t.get("run", {}).get("steps", []):
+        if step is not None:
+            print(step)
 
 
 def cmd_results(log):
@@ -101,13 +128,17 @@ def cmd_results(log):
                 if msg.get("case") == "job":
                     job = msg.get("result")
                 continue
-            print(f"{msg.get('case')}\t{msg.get('result')}")
+            print(f"{msg.get('case')}\t{msg.get('result')}\t{msg.get('measurement', '')}\t"
+                  f"{msg.get('units', '')}")
     print(f"job\t{job}")
 
 
 def main():
-    cmds = {"validate": (cmd_validate, 4), "prepare": (cmd_prepare, 7), "results": (cmd_results, 1)}
-    if len(sys.argv) < 2 or sys.argv[1] not in cmds or len(sys.argv) != 2 + cmds[sys.argv[1]][1]:
+    cmds = {"validate": (cmd_validate, 5), "prepare": (cmd_prepare, 8), "runsh": (cmd_runsh, -2),
+            "results": (cmd_results, 1)}
+    n = cmds.get(sys.argv[1] if len(sys.argv) > 1 else "", (None, 0))[1]
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds or \
+            (len(sys.argv) != 2 + n if n >= 0 else len(sys.argv) < 2 - n):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     cmds[sys.argv[1]][0](*sys.argv[2:])

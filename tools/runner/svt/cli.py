@@ -57,8 +57,9 @@ def parser():
                    "then built natively on riscv64 (build/native/)")
     sub.add_parser("kit", help="make kit: the checks for any riscv64 KVM host, one tarball "
                    "(build/*/kit/)")
-    sub.add_parser("lava", help="make lava: lava/'s qemu job run with Debian's lava-run, on "
-                   "the patched and the stock kernel (build/*/lava/)")
+    sub.add_parser("lava", help="make lava: lava/'s qemu job run with Debian's lava-run "
+                   "through lava-test-shell, on the patched and the stock kernel "
+                   "(build/*/lava/)")
     return p
 
 

@@ -14,8 +14,10 @@
   scenario NAME
              every scenario of suites main and check, all booted first,
              then each judged (judge.py)
-  lava       lava/ against LAVA's own schemas, and ktap-to-lava on the
-             kit's KTAP from kit-stock (lava.py)
+  lava       lava/ against LAVA's own schemas, the test definition's
+             steps under bash and dash, and the qemu job run by Debian's
+             lava-run through lava-test-shell on the patched and the
+             stock kernel (lava.py)
   bad input  prepare-tree.sh on a user's bad KERNEL_SRC (badinput.py)
   harness selftest
              the runner's unit tests (tools/runner/tests/), no boot
