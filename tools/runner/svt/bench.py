@@ -24,7 +24,7 @@ import sys
 import textwrap
 import time
 
-from . import boot, scenario
+from . import boot, scenario, state
 from .console import Console, ConsoleError, operations, step_output
 
 
@@ -71,7 +71,7 @@ def run(builder, rounds, docdir, only=None):
             for name in order(g, r):
                 print(f"  ROUND   {r}/{rounds} {name}", file=sys.stderr)
                 log = boot.boot(builder, scenario.load(name))
-                if Console(log).lines is None or not os.path.exists(log + ".key"):
+                if Console(log).lines is None or not state.has_key(log):
                     raise BenchError(f"boot {name} failed (console: {log})")
                 for ext in ("", ".fences"):
                     shutil.copy(log + ext, os.path.join(bench, f"{name}.{r}.log{ext}"))

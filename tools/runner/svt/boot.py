@@ -67,9 +67,9 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
     if parts:
         initrd = os.path.join(p.work, "nested", sc.name + ".cpio.gz")
     cmd = command(sc, kernel, initrd, builder.plugin(), log, steps, cpu)
-    k = state.key(sc["timeout"], *cmd, state.version("qemu-system-riscv64", "--version"),
-                  *map(state.File, files))
-    if reuse and not (byhand or dry_run) and state.fresh(log, k):
+    t = state.Target(log, sc["timeout"], *cmd, state.version("qemu-system-riscv64", "--version"),
+                     *map(state.File, files))
+    if reuse and not (byhand or dry_run) and t.fresh():
         print(f"  REUSE   {sc.name}: same kernel, initramfs, QEMU and command line "
               f"as its last clean boot ({log})", file=sys.stderr)
         return log
@@ -85,7 +85,7 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
     if dry_run:
         return None
     os.makedirs(p.logs, exist_ok=True)
-    state.stale(log)
+    t.stale()
     timeout = int(sc["timeout"])
     with open(log + ".raw", "wb") as raw:
         try:
@@ -110,5 +110,5 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
     elif byhand:
         print(f"  LOG     {log}", file=sys.stderr)
     else:
-        state.done(log, k)
+        t.done()
     return log

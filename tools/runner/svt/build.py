@@ -124,21 +124,21 @@ class Builder:
         """Apply the series (prepare-tree.sh) unless the worktree already
         holds it on the same base, clean."""
         base = self._base_now()
-        k = state.key("tree", base, File(os.path.join(PATCHES, "series")),
-                      *map(File, series()), File(os.path.join(HOST, "prepare-tree.sh")))
+        t = state.Target(self.p.src, "tree", base, File(os.path.join(PATCHES, "series")),
+                         *map(File, series()), File(os.path.join(HOST, "prepare-tree.sh")))
         tip = self.state.get("tip")
-        if base and tip and state.fresh(self.p.src, k) and \
+        if base and tip and t.fresh() and \
                 not git(self.p.src, "status", "--porcelain", "--untracked-files=no") and \
                 git(self.p.src, "cat-file", "-t", tip) == "commit":
             print(f"  TREE    {self.p.src}: series already applied on {base[:12]} "
                   f"({self.state.get('version')})", file=sys.stderr)
             return
-        state.stale(self.p.src)
+        t.stale()
         out = run([os.path.join(HOST, "prepare-tree.sh"), self.p.work, PATCHES],
                   env=self._env(), capture=True)
         found = dict(w.split("=", 1) for w in out.strip().splitlines()[-1].split())
         self.state.set(base=found["base"], tip=found["tip"], version=found["version"])
-        state.done(self.p.src, k)
+        t.done()
 
     def commits(self):
         """The base and every commit of the series, in order."""
@@ -159,14 +159,13 @@ class Builder:
         KVM selftests in DST. IDLE: under SCHED_IDLE, on CPU time nothing
         else wants (the builds, the boots and the nice 19 fetches come
         first)."""
-        config = os.path.join(obj, ".config")
-        kconf = state.key("config", *map(File, frags))
+        config = state.Target(os.path.join(obj, ".config"), "config", *map(File, frags))
         env = {"KSFT": "1" if ksft else "0", "KSFT_PROGS": ksft_progs,
-               "CONFIGURE": "0" if state.fresh(config, kconf) else "1"}
+               "CONFIGURE": "0" if config.fresh() else "1"}
         run(["chrt", "--idle", "0"] * idle + [os.path.join(HOST, "build-kernel.sh"), src, obj,
                                               *frags],
             env=env)
-        state.done(config, kconf)
+        config.done()
         shutil.rmtree(dst, ignore_errors=True)
         os.makedirs(os.path.join(dst, "ksft"))
         shutil.copy(os.path.join(obj, "arch/riscv/boot/Image"), dst)
@@ -186,24 +185,23 @@ class Builder:
         its initramfs unless INITRD is false (a commit no scenario boots)."""
         tree = git(self.p.src, "rev-parse", f"{commit}^{{tree}}")
         dst = os.path.join(self.p.img, tree)
-        k = state.key("kernel", tree, File(FRAGMENT), File(os.path.join(HOST, "build-kernel.sh")),
-                      self.gcc)
-        if not state.fresh(dst, k):
+
+        def build():
             print(f"  BUILD   {self.subject(commit)}", file=sys.stderr)
-            state.stale(dst)
             self._checkout(commit)
             self._compile(self.p.src, os.path.join(self.p.out, "kernel"), [FRAGMENT], dst)
-            state.done(dst, k)
+        state.Target(dst, "kernel", tree, File(FRAGMENT),
+                     File(os.path.join(HOST, "build-kernel.sh")), self.gcc).make(build)
         if initrd:
             self.initramfs(dst)
         return dst
 
-    def _guest_key(self, *extra):
-        return state.key("guest", File(GUEST), self.gcc,
-                         *[File(os.path.join(initramfs.SYSROOT, n)) for n in initramfs.LIBC],
-                         *extra)
+    def guest_parts(self, *extra):
+        """The key parts of what the guest programs are built from."""
+        return ("guest", File(GUEST), self.gcc,
+                *[File(os.path.join(initramfs.SYSROOT, n)) for n in initramfs.LIBC], *extra)
 
-    def _programs(self, target, khdr=None):
+    def programs(self, target, khdr=None):
         """The guest programs of TARGET (l1, l2), built in a scratch
         directory: {name: path} (the caller packs them before it goes)."""
         tmp = tempfile.mkdtemp(prefix="svt-guest-")
@@ -214,29 +212,25 @@ class Builder:
         """ART/initramfs.cpio.gz: the guest programs built against ART's
         uapi headers, its KVM selftests, the loader and libc."""
         out = os.path.join(art, "initramfs.cpio.gz")
-        k = self._guest_key(File(art + ".key"))
-        if state.fresh(out, k):
-            return out
-        print(f"  INITRD  {out}", file=sys.stderr)
-        state.stale(out)
-        tmp, progs = self._programs("l1", os.path.join(art, "include"))
-        initramfs.guest(out, progs, glob.glob(os.path.join(art, "ksft", "*")))
-        shutil.rmtree(tmp)
-        state.done(out, k)
-        return out
+
+        def build():
+            print(f"  INITRD  {out}", file=sys.stderr)
+            tmp, progs = self.programs("l1", os.path.join(art, "include"))
+            initramfs.guest(out, progs, glob.glob(os.path.join(art, "ksft", "*")))
+            shutil.rmtree(tmp)
+        return state.Target(out, *self.guest_parts(state.made(art))).make(build)
 
     def l2_initramfs(self):
         """The L2 guests' initramfs: the +l2 programs (no kernel headers)."""
         out = os.path.join(self.p.img, "l2-initramfs.cpio.gz")
-        k = self._guest_key()
-        if not state.fresh(out, k):
+
+        def build():
             print(f"  INITRD  {out}", file=sys.stderr)
             os.makedirs(self.p.img, exist_ok=True)
-            tmp, progs = self._programs("l2")
+            tmp, progs = self.programs("l2")
             initramfs.guest(out, progs)
             shutil.rmtree(tmp)
-            state.done(out, k)
-        return out
+        return state.Target(out, *self.guest_parts()).make(build)
 
     def _own_worktree(self, name, commit):
         """WORK/NAME: a detached worktree of the series' repository at
@@ -263,39 +257,33 @@ class Builder:
         tip = self.state.get("tip")
         tree = git(self.p.src, "rev-parse", f"{tip}^{{tree}}")
         dst = os.path.join(self.p.img, "sanitizers")
-        k = state.key("sanitizers", tree, File(FRAGMENT), File(SANITIZERS),
-                      File(os.path.join(HOST, "build-kernel.sh")), self.gcc)
-        if not state.fresh(dst, k):
+
+        def build():
             print(f"  BUILD   sanitizers: {self.subject(tip)} + "
                   f"{os.path.basename(SANITIZERS)}", file=sys.stderr)
-            state.stale(dst)
             src = self._own_worktree("sanitizers-src", tip)
             self._compile(src, os.path.join(self.p.out, "sanitizers"),
                           [FRAGMENT, SANITIZERS], dst, ksft=False, idle=idle)
-            state.done(dst, k)
-        return dst
+        return state.Target(dst, "sanitizers", tree, File(FRAGMENT), File(SANITIZERS),
+                            File(os.path.join(HOST, "build-kernel.sh")), self.gcc).make(build)
 
     def mainline(self):
         """Debian's linux-source-7.2 (mainline.sh), built from the same
         fragment: WORK/img/mainline (make bench only)."""
         src = os.path.join(self.p.mainline, "linux")
         pkg = os.environ.get("MAINLINE_PACKAGE", "linux-source-7.2")
-        k = state.key("mainline", pkg, File(os.path.join(HOST, "mainline.sh")))
-        if not state.fresh(src, k):
-            state.stale(src)
-            run([os.path.join(HOST, "mainline.sh"), self.p.mainline])
-            state.done(src, k)
+        state.Target(src, "mainline", pkg, File(os.path.join(HOST, "mainline.sh"))).make(
+            lambda: run([os.path.join(HOST, "mainline.sh"), self.p.mainline]))
         dst = os.path.join(self.p.img, "mainline")
-        k = state.key("mainline-kernel", File(os.path.join(src, ".debian-version")),
-                      File(FRAGMENT), File(MAINLINE_FRAGMENT), MAINLINE_KSFT,
-                      File(os.path.join(HOST, "build-kernel.sh")), self.gcc)
-        if not state.fresh(dst, k):
+
+        def build():
             print(f"  BUILD   {open(os.path.join(src, '.debian-version')).read().strip()}",
                   file=sys.stderr)
-            state.stale(dst)
             self._compile(src, os.path.join(self.p.out, "mainline"), [FRAGMENT, MAINLINE_FRAGMENT],
                           dst, ksft_progs=MAINLINE_KSFT)
-            state.done(dst, k)
+        state.Target(dst, "mainline-kernel", File(os.path.join(src, ".debian-version")),
+                     File(FRAGMENT), File(MAINLINE_FRAGMENT), MAINLINE_KSFT,
+                     File(os.path.join(HOST, "build-kernel.sh")), self.gcc).make(build)
         self.initramfs(dst)
         return dst
 
@@ -305,15 +293,15 @@ class Builder:
         (Debian 13's own kernel binary, with the tip's programs and KVM
         selftests)."""
         if name == "debian":
-            tip = self._kernel_dir("tip")
+            tip = self.kernel_dir("tip")
             return os.path.join(self.vmm(), "debian", "Image"), os.path.join(tip, "initramfs.cpio.gz")
         if name == "sanitizers":
-            tip = self._kernel_dir("tip")
+            tip = self.kernel_dir("tip")
             return os.path.join(self.sanitizers(), "Image"), os.path.join(tip, "initramfs.cpio.gz")
-        d = self._kernel_dir(name)
+        d = self.kernel_dir(name)
         return os.path.join(d, "Image"), os.path.join(d, "initramfs.cpio.gz")
 
-    def _kernel_dir(self, name):
+    def kernel_dir(self, name):
         if name == "mainline":
             return self.mainline()
         if name == "tip":
@@ -338,40 +326,32 @@ class Builder:
         """BUILD/vmm: Debian 13's riscv64 QEMU (vmm/) and kernel (debian/),
         and vmm.cpio.gz, the QEMU as /vmm of an initramfs."""
         d = self.p.vmm
-        k = state.key("vmm", File(os.path.join(HOST, "vmm.sh")),
-                      os.environ.get("VMM_SUITE", ""), os.environ.get("VMM_MIRROR", ""))
-        if not state.fresh(d, k):
-            state.stale(d)
+
+        def build():
             run([os.path.join(HOST, "vmm.sh"), d])
             initramfs.write(os.path.join(d, "vmm.cpio.gz"),
                             initramfs.tree(os.path.join(d, "vmm"), "vmm"))
-            state.done(d, k)
-        return d
+        return state.Target(d, "vmm", File(os.path.join(HOST, "vmm.sh")),
+                            os.environ.get("VMM_SUITE", ""),
+                            os.environ.get("VMM_MIRROR", "")).make(build)
 
     def plugin(self):
         """The fence-count plugin, for the QEMU installed now."""
         so = self.p.plugin
         qemu = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qemu-system-misc"],
                               capture_output=True, text=True).stdout
-        k = state.key("plugin", File(os.path.join(PLUGIN, "fence-count.c")),
-                      File(os.path.join(PLUGIN, "build.sh")), qemu,
-                      state.version("qemu-system-riscv64", "--version"))
-        if not state.fresh(so, k):
-            state.stale(so)
-            run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)])
-            state.done(so, k)
-        return so
+        return state.Target(so, "plugin", File(os.path.join(PLUGIN, "fence-count.c")),
+                            File(os.path.join(PLUGIN, "build.sh")), qemu,
+                            state.version("qemu-system-riscv64", "--version")).make(
+            lambda: run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)]))
 
     def trixie_root(self):
         """BUILD/trixie/root: a Debian 13 amd64 build root with Debian 13's
         riscv64 toolchain, dkms, debhelper and lintian (trixie-root.sh)."""
         d = os.path.join(self.p.root, "trixie")
-        k = state.key("trixie-root", File(os.path.join(HOST, "trixie-root.sh")),
-                      File(os.path.join(HOST, "in-root.sh")))
-        if not state.fresh(d, k):
-            state.stale(d)
-            run([os.path.join(HOST, "trixie-root.sh"), d])
-            state.done(d, k)
+        state.Target(d, "trixie-root", File(os.path.join(HOST, "trixie-root.sh")),
+                     File(os.path.join(HOST, "in-root.sh"))).make(
+            lambda: run([os.path.join(HOST, "trixie-root.sh"), d]))
         return os.path.join(d, "root")
 
     def deb(self):
@@ -382,9 +362,8 @@ class Builder:
         that make check shows the build needs no root."""
         d = os.path.join(self.p.root, "deb")
         script, pkg = os.path.join(HOST, "deb.sh"), os.path.join(TOOLS, "dkms")
-        k = state.key("deb", File(script), *map(File, files_under(pkg)), *map(File, host_half()))
-        if not state.fresh(d, k):
-            state.stale(d)
+
+        def build():
             if os.path.exists(d):
                 shutil.rmtree(d)
             if os.geteuid() != 0:
@@ -407,7 +386,8 @@ class Builder:
                          *[os.path.join(t, "patches", os.path.basename(p)) for p in host_half()]],
                         capture=True)
                     shutil.copytree(os.path.join(out, "deb"), d)
-            state.done(d, k)
+        state.Target(d, "deb", File(script), *map(File, files_under(pkg)),
+                     *map(File, host_half())).make(build)
         debs = glob.glob(os.path.join(d, "svvptc-kvm-dkms_*_all.deb"))
         if len(debs) != 1:
             raise BuildError(f"{d}: no svvptc-kvm-dkms_*_all.deb (log: {d}/build.log)")
@@ -430,9 +410,8 @@ class Builder:
         if commit is None:
             return None
         d = os.path.join(self.p.root, "deb-previous")
-        k = state.key("deb-previous", commit, File(os.path.join(HOST, "deb.sh")))
-        if not state.fresh(d, k):
-            state.stale(d)
+
+        def build():
             if os.path.exists(d):
                 shutil.rmtree(d)
             src = os.path.join(d, "src")
@@ -443,7 +422,7 @@ class Builder:
             run([os.path.join(HOST, "deb.sh"), os.path.join(d, "deb"),
                  os.path.join(src, "tools", "dkms"), *host_half(os.path.join(src, "patches"))],
                 capture=True)
-            state.done(d, k)
+        state.Target(d, "deb-previous", commit, File(os.path.join(HOST, "deb.sh"))).make(build)
         debs = glob.glob(os.path.join(d, "deb", "svvptc-kvm-dkms_*_all.deb"))
         return debs[0] if debs else None
 
@@ -457,18 +436,14 @@ class Builder:
         d = os.path.join(self.p.root, "dkms-full" if autopkgtest else "dkms")
         vmm, root, deb, old = self.vmm(), self.trixie_root(), self.deb(), self.previous_deb()
         dsc = glob.glob(os.path.join(os.path.dirname(deb), "svvptc-kvm_*.dsc"))[:1]
-        k = state.key("dkms", *map(File, [os.path.join(HOST, "dkms-host.sh"),
-                                          os.path.join(HOST, "in-root.sh"),
-                                          os.path.join(vmm, "debian", "version"),
-                                          os.path.join(self.p.root, "trixie.key"),
-                                          deb, *([old] if old else [])]), autopkgtest)
-        if not state.fresh(d, k):
-            state.stale(d)
-            run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"), deb,
-                 *([old] if old else [])],
-                env={"SVT_AUTOPKGTEST": dsc[0]} if autopkgtest and dsc else None)
-            state.done(d, k)
-        return d
+        return state.Target(d, "dkms", *map(File, [os.path.join(HOST, "dkms-host.sh"),
+                                                    os.path.join(HOST, "in-root.sh"),
+                                                    os.path.join(vmm, "debian", "version")]),
+                            state.made(os.path.dirname(root)),
+                            *map(File, [deb, *([old] if old else [])]), autopkgtest).make(
+            lambda: run([os.path.join(HOST, "dkms-host.sh"), d, root, os.path.join(vmm, "debian"),
+                         deb, *([old] if old else [])],
+                        env={"SVT_AUTOPKGTEST": dsc[0]} if autopkgtest and dsc else None))
 
     def native_host(self, cross):
         """BUILD/native: the package built by dkms on a riscv64 Debian 13
@@ -476,14 +451,12 @@ class Builder:
         module compared with CROSS, the cross-built one (native-host.sh)."""
         d = os.path.join(self.p.root, "native")
         deb, vmm = self.deb(), self.vmm()
-        k = state.key("native", *map(File, [os.path.join(HOST, "native-host.sh"),
-                                            os.path.join(HOST, "in-root.sh"),
-                                            os.path.join(vmm, "debian", "version"), deb, cross]))
-        if not state.fresh(d, k):
-            state.stale(d)
-            run([os.path.join(HOST, "native-host.sh"), d, deb, os.path.join(vmm, "debian"), cross])
-            state.done(d, k)
-        return d
+        return state.Target(d, "native", *map(File, [os.path.join(HOST, "native-host.sh"),
+                                                      os.path.join(HOST, "in-root.sh"),
+                                                      os.path.join(vmm, "debian", "version"),
+                                                      deb, cross])).make(
+            lambda: run([os.path.join(HOST, "native-host.sh"), d, deb,
+                         os.path.join(vmm, "debian"), cross]))
 
     def modules(self, which):
         """BUILD/dkms/modules-WHICH.cpio.gz: /lib/modules/ABI of Debian's
@@ -491,16 +464,14 @@ class Builder:
         leave it, as an initramfs part."""
         d = self.dkms_host()
         out = os.path.join(d, f"modules-{which}.cpio.gz")
-        k = state.key("modules", File(d + ".key"), File(initramfs.__file__))
-        if not state.fresh(out, k):
-            state.stale(out)
+
+        def build():
             with open(os.path.join(self.vmm(), "debian", "version")) as f:
                 abi = f.read().split()[0][len("linux-image-"):]
             initramfs.write(out, [("lib", None), ("lib/modules", None)] +
                             initramfs.tree(os.path.join(d, f"modules-{which}"),
                                            f"lib/modules/{abi}"))
-            state.done(out, k)
-        return out
+        return state.Target(out, "modules", state.made(d), File(initramfs.__file__)).make(build)
 
     def newer(self):
         """Debian's newest 6.12.y: a git tree of the files the series
@@ -510,11 +481,8 @@ class Builder:
         ver = run([script, self.p.newer], capture=True).strip()
         files = touched(new=False)
         tree = os.path.join(self.p.newer, f"linux-{ver}")
-        k = state.key("newer", ver, *files)
-        if not state.fresh(tree, k):
-            state.stale(tree)
-            run([script, self.p.newer, ver, *files], capture=True)
-            state.done(tree, k)
+        state.Target(tree, "newer", ver, *files).make(
+            lambda: run([script, self.p.newer, ver, *files], capture=True))
         run([os.path.join(HOST, "prepare-tree.sh"), os.path.join(self.p.work, "newer"), PATCHES],
             env={"KERNEL_SRC": tree}, capture=True)
         return tree
@@ -527,18 +495,17 @@ class Builder:
         result = os.path.join(out, "result")
         script = os.path.join(HOST, "distro-build.sh")
         base, tip = self.state.get("base"), self.state.get("tip")
-        k = state.key("distro", *self.commits(), File(config), self.gcc,
-                      state.version("sparse", "--version"), File(script),
-                      File(os.path.join(HOST, "sparse-riscv")))
-        if not state.fresh(result, k):
+
+        def build():
             os.makedirs(out, exist_ok=True)
-            state.stale(result)
-            kconf = state.key("config", File(config))
-            env = {"CONFIGURE": "0" if state.fresh(os.path.join(out, ".config"), kconf) else "1"}
+            kconf = state.Target(os.path.join(out, ".config"), "config", File(config))
+            env = {"CONFIGURE": "0" if kconf.fresh() else "1"}
             text = run([script, self.p.src, out, config, base, tip], env=env, capture=True)
-            state.done(os.path.join(out, ".config"), kconf)
+            kconf.done()
             with open(result, "w") as f:
                 f.write(text)
-            state.done(result, k)
+        state.Target(result, "distro", *self.commits(), File(config), self.gcc,
+                     state.version("sparse", "--version"), File(script),
+                     File(os.path.join(HOST, "sparse-riscv"))).make(build)
         with open(result) as f:
             return f.read()

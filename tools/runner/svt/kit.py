@@ -76,16 +76,17 @@ def _wrap(directory, names, libdir):
 def build(b):
     """WORK/kit/svvptc-kit-riscv64.tar.gz (and its tree, WORK/kit/svvptc-kit)
     for the tip of the series."""
-    tip = b._kernel_dir("tip")
+    tip = b.kernel_dir("tip")
     d = b.p.kit
     tree, tar = os.path.join(d, NAME), os.path.join(d, f"{NAME}-riscv64.tar.gz")
     l2 = b.l2_initramfs()
-    k = state.key("kit", File(tip + ".key"), File(os.path.join(tip, "kselftest")), File(KIT),
-                  File(l2), b._guest_key(), *map(File, series()), File(__file__))
-    if state.fresh(tar, k):
+    target = state.Target(tar, "kit", state.made(tip), File(os.path.join(tip, "kselftest")),
+                          File(KIT), File(l2), state.key(*b.guest_parts()), *map(File, series()),
+                          File(__file__))
+    if target.fresh():
         return tar
     print(f"  KIT     {tar}", file=sys.stderr)
-    state.stale(tar)
+    target.stale()
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(tree)
     for f in ("run", "README"):
@@ -118,7 +119,7 @@ def build(b):
     _wrap(kvm, keep, "../../lib")
 
     binary = os.path.join(tree, "bin")
-    tmp, progs = b._programs("l1", os.path.join(tip, "include"))
+    tmp, progs = b.programs("l1", os.path.join(tip, "include"))
     os.makedirs(binary)
     for n in HOST_PROGRAMS:
         shutil.copy(progs[n], binary)
@@ -139,7 +140,7 @@ def build(b):
         if tarp.wait():
             raise BuildError(f"tar of {tree} failed")
     os.replace(tar + ".tmp", tar)
-    state.done(tar, k)
+    target.done()
     return tar
 
 
@@ -154,10 +155,10 @@ def part(b):
     line has no room for a space, svt.run= none for a comma)."""
     tar = build(b)
     out = os.path.join(b.p.kit, "part.cpio.gz")
-    k = state.key("kit part", File(tar), File(__file__))
-    if state.fresh(out, k):
+    target = state.Target(out, "kit part", File(tar), File(__file__))
+    if target.fresh():
         return out
-    state.stale(out)
+    target.stale()
     tree = os.path.join(b.p.kit, NAME)
     qemu = ("#!/bin/sh\n"
             "exec /vmm/lib/ld-linux-riscv64-lp64d.so.1 --library-path /vmm/lib "
@@ -190,7 +191,7 @@ def part(b):
     entries += [(f"bin/{n}", os.path.join(scripts, n)) for n in sorted(os.listdir(scripts))]
     entries += initramfs.tree(tree, "kit")
     initramfs.write(out, entries)
-    state.done(out, k)
+    target.done()
     return out
 
 
@@ -219,7 +220,7 @@ def results(b):
     layout = [p for p in ("run_kselftest.sh", "kselftest/runner.sh", "kvm/settings")
               if not os.path.isfile(os.path.join(ks, p))]
     missing = [t for t in listed if not os.access(os.path.join(ks, "kvm", t), os.X_OK)]
-    with open(os.path.join(b._kernel_dir("tip"), "kselftest", "kselftest-list.txt")) as f:
+    with open(os.path.join(b.kernel_dir("tip"), "kselftest", "kselftest-list.txt")) as f:
         suite = selftests([ln.strip()[4:] for ln in f if ln.startswith("kvm:")])
     out.append(Result(not layout and not missing and listed == suite,
                       f"the kit has the KVM selftests the scenarios run ({len(listed)}) in the "

@@ -56,12 +56,8 @@ FIGURES = {"figures.demand-paging-rate-of-a-kvm-guest": "pages/s",
 def tools(b):
     """BUILD/lava: Debian's LAVA (lava.sh)."""
     d = os.path.join(b.p.root, "lava")
-    k = state.key("lava", File(os.path.join(HOST, "lava.sh")))
-    if not state.fresh(d, k):
-        state.stale(d)
-        run([os.path.join(HOST, "lava.sh"), d])
-        state.done(d, k)
-    return d
+    return state.Target(d, "lava", File(os.path.join(HOST, "lava.sh"))).make(
+        lambda: run([os.path.join(HOST, "lava.sh"), d]))
 
 
 def _templates(d):
@@ -116,11 +112,11 @@ def ramdisk(b):
     vmm = b.vmm()
     d = b.p.lava
     out = os.path.join(d, "ramdisk.cpio.gz")
-    k = state.key("lava ramdisk", File(vmm + ".key"), File(__file__))
-    if state.fresh(out, k):
+    target = state.Target(out, "lava ramdisk", state.made(vmm), File(__file__))
+    if target.fresh():
         return out
     os.makedirs(d, exist_ok=True)
-    state.stale(out)
+    target.stale()
     etc = os.path.join(d, "ramdisk-etc")
     shutil.rmtree(etc, ignore_errors=True)
     os.makedirs(os.path.join(etc, "init.d"))
@@ -148,7 +144,7 @@ def ramdisk(b):
                ("init", initramfs.Link("/usr/bin/busybox"))]
     entries += initramfs.tree(etc, "etc") + initramfs.tree(os.path.join(vmm, "vmm"), "vmm")
     initramfs.write(out, entries)
-    state.done(out, k)
+    target.done()
     return out
 
 
@@ -244,15 +240,15 @@ def jobs(b):
     for job_id, (which, kernel, _, title) in enumerate(KERNELS, 1):
         image = b.kernel_named(kernel)[0]
         out = os.path.join(b.p.lava, which)
-        k = state.key("lava job", which, File(image), File(disk), File(tar), File(LAVA),
-                      File(d + ".key"), File(SCRIPT), File(__file__),
-                      state.version("qemu-system-riscv64", "--version"))
+        target = state.Target(out, "lava job", which, File(image), File(disk), File(tar),
+                              File(LAVA), state.made(d), File(SCRIPT), File(__file__),
+                              state.version("qemu-system-riscv64", "--version"))
         done[which] = out
-        if state.fresh(out, k):
+        if target.fresh():
             print(f"  REUSE   lava {which}: the same job, kernel, ramdisk, kit and LAVA "
                   f"({out}/lava.log)", file=sys.stderr)
         else:
-            todo.append((job_id, which, image, title, out, k))
+            todo.append((job_id, which, image, title, out, target))
     if not todo:
         return done
     shutil.rmtree(www, ignore_errors=True)
@@ -261,8 +257,8 @@ def jobs(b):
     os.symlink(tar, os.path.join(www, os.path.basename(tar)))
     repository(os.path.join(www, "svvptc-kvm.git"))
     with Server(www) as server:
-        for job_id, which, image, title, out, k in todo:
-            state.stale(out)
+        for job_id, which, image, title, out, target in todo:
+            target.stale()
             shutil.rmtree(out, ignore_errors=True)
             os.makedirs(os.path.join(www, which))
             os.makedirs(out)
@@ -272,7 +268,7 @@ def jobs(b):
             print(f"  LAVA    {which}: lava-run {out}/job.yaml, files from {server.url} "
                   f"(log: {out}/lava.log)", file=sys.stderr)
             _lava_run(d, out, job_id)
-            state.done(out, k)
+            target.done()
     return done
 
 

@@ -123,6 +123,56 @@ def key(*parts):
     return h.hexdigest()
 
 
+def made(out):
+    """A key part that stands for the output OUT as it was last made: its
+    key (cheaper than its contents, and the same thing)."""
+    return File(out + ".key")
+
+
+class Target:
+    """One output under the freshness rule: PATH (a file or a directory),
+    made from inputs whose key is key(*PARTS). Every build, fetch and
+    package of the runner is one; this is the only place the rule is
+    written out:
+
+        path = Target(path, "kernel", tree, File(fragment)).make(build)
+
+    runs build() only when PATH is not fresh, after taking PATH's key
+    away, and gives the key back only when build() returned."""
+
+    def __init__(self, path, *parts):
+        self.path = path
+        self.key = key(*parts)
+
+    def fresh(self):
+        return fresh(self.path, self.key)
+
+    def stale(self):
+        stale(self.path)
+
+    def done(self):
+        done(self.path, self.key)
+
+    def make(self, build):
+        if not self.fresh():
+            self.stale()
+            build()
+            self.done()
+        return self.path
+
+    def forget(self):
+        """PATH is not made any more (a boot that did not happen): it and
+        its key go."""
+        for f in (self.path, self.path + ".key"):
+            if os.path.isfile(f):
+                os.unlink(f)
+
+
+def has_key(out):
+    """OUT was made, from whatever inputs (its last build succeeded)."""
+    return os.path.exists(out + ".key")
+
+
 def fresh(out, k):
     """OUT exists and was made from inputs whose key is K."""
     try:

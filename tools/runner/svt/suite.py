@@ -86,17 +86,16 @@ class Suite:
         checkpatch.pl, base and options give it again without a run."""
         script = os.path.join(self.p.src, "scripts", "checkpatch.pl")
         kept = os.path.join(self.p.out, "checkpatch", os.path.basename(patch) + "".join(extra))
-        k = state.key("checkpatch", state.File(patch), state.File(script),
-                      self.b.state.get("base"), *extra)
-        if state.fresh(kept, k):
-            with open(kept) as f:
-                return f.read() or None
-        os.makedirs(os.path.dirname(kept), exist_ok=True)
-        found = self._run_checkpatch(patch, cwd, extra)
-        with open(kept, "w") as f:
-            f.write(found or "")
-        state.done(kept, k)
-        return found
+
+        def build():
+            os.makedirs(os.path.dirname(kept), exist_ok=True)
+            found = self._run_checkpatch(patch, cwd, extra)
+            with open(kept, "w") as f:
+                f.write(found or "")
+        state.Target(kept, "checkpatch", state.File(patch), state.File(script),
+                     self.b.state.get("base"), *extra).make(build)
+        with open(kept) as f:
+            return f.read() or None
 
     def _run_checkpatch(self, patch, cwd, extra):
         r = subprocess.run([os.path.join(self.p.src, "scripts", "checkpatch.pl"), "--strict",
@@ -296,9 +295,7 @@ class Suite:
                 except BuildError as e:
                     # Not booted: no console of an earlier boot may stand.
                     print(f"boot: {s}: {e}", file=sys.stderr)
-                    for f in (self.p.log(s), self.p.log(s) + ".key"):
-                        if os.path.exists(f):
-                            os.unlink(f)
+                    state.Target(self.p.log(s)).forget()
         fetch.join()
         if stop:
             doc.group("sanitizer build", [], stop)

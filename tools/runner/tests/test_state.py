@@ -27,6 +27,38 @@ class Freshness(unittest.TestCase):
             state.stale(out)
             self.assertFalse(state.fresh(out, k))          # a build under way
 
+    def test_target(self):
+        """a target builds once for a key, again when an input changes; a build that
+        raises leaves it stale; another target can name it by its key (made)"""
+        with tempfile.TemporaryDirectory() as d:
+            src, out = os.path.join(d, "in.c"), os.path.join(d, "out")
+            with open(src, "w") as f:
+                f.write("1")
+            built = []
+
+            def build():
+                built.append(1)
+                with open(out, "w") as f:
+                    f.write("x")
+            self.assertEqual(state.Target(out, "cc", state.File(src)).make(build), out)
+            state.Target(out, "cc", state.File(src)).make(build)
+            self.assertEqual(len(built), 1)
+            after = state.key("ld", state.made(out))
+            with open(src, "w") as f:
+                f.write("2")
+
+            def broken():
+                raise OSError("no space")
+            t = state.Target(out, "cc", state.File(src))
+            self.assertRaises(OSError, t.make, broken)
+            self.assertFalse(t.fresh())
+            self.assertFalse(state.has_key(out))
+            t.make(build)
+            self.assertEqual(len(built), 2)
+            self.assertNotEqual(state.key("ld", state.made(out)), after)
+            t.forget()
+            self.assertFalse(os.path.exists(out) or state.has_key(out))
+
     def test_named(self):
         """named state keeps each value under its name"""
         with tempfile.TemporaryDirectory() as d:
