@@ -6,7 +6,9 @@
 #
 #   make                     main job: deps, series, build, boot, verdict
 #   make check               the test suite, KTAP (ends "N passed, N failed");
-#                            CHECK_REBOOT=1 boots again what passed unchanged
+#                            CHECK_REBOOT=1 boots again what passed unchanged;
+#                            ONLY="lava scenario-main": those groups and what
+#                            they need
 #   make bench               the comparisons of the bench scenarios,
 #                            ROUNDS=5 interleaved rounds -> Documentation/;
 #                            ONLY=bench-dh-package: the rows it leads alone,
@@ -42,7 +44,7 @@ deps:
 	tools/host/deps.sh
 
 check: deps
-	$(RUNNER) check $(if $(filter 1,$(CHECK_REBOOT)),--reboot)
+	$(RUNNER) check $(if $(filter 1,$(CHECK_REBOOT)),--reboot) $(if $(ONLY),--only $(ONLY))
 
 bench: deps
 	$(RUNNER) bench --rounds $(ROUNDS) $(foreach s,$(ONLY),--only $(s))

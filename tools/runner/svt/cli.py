@@ -30,6 +30,9 @@ def parser():
     s = sub.add_parser("check", help="make check: the suite, as KTAP")
     s.add_argument("--reboot", action="store_true",
                    help="boot every scenario again, even one whose inputs did not change")
+    s.add_argument("--only", nargs="+", metavar="GROUP",
+                   help="only these groups (as the document names them, '-' for a space: "
+                   "lava, scenario-main, bad-input), each with what it needs")
     s = sub.add_parser("bench", help="make bench: the comparisons in interleaved rounds")
     s.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     s.add_argument("--report-only", action="store_true",
@@ -79,62 +82,84 @@ def _verdict(b, name):
     return 1
 
 
+def _check(b, args):
+    return Suite(b, reuse=not args.reboot).run(args.only)
+
+
+def _bench(b, args):
+    docdir = os.path.join(TOP, "Documentation")
+    if args.report_only:
+        bench.report(os.path.join(b.p.work, "bench"), docdir)
+    else:
+        b.tree()
+        bench.run(b, args.rounds, docdir, args.only)
+    return 0
+
+
+def _boot(b, args):
+    b.tree()
+    log = boot.boot(b, scenario.load(args.scenario), args.run, args.cpu, args.dry_run)
+    return 0 if log is None or not boot_problem(Console(log).lines or []) else 1
+
+
+def _judge(b, args):
+    sc = scenario.load(os.path.abspath(args.scenario) if os.sep in args.scenario
+                       else args.scenario)
+    results = judge(sc, args.log or b.p.log(sc.name), b.p.kunit_py)
+    print("\n".join(lines(results)))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _fences(b, args):
+    for path, delta in Console(args.log).deltas():
+        print(path, " ".join(f"{k}={v}" for k, v in delta.items()))
+    return 0
+
+
+def _package(b, args):
+    d = b.dkms_host(autopkgtest=True)
+    results = package.results(d) + package.autopkgtest_results(d)
+    results += package.native_results(b.native_host(os.path.join(d, "kvm.ko")))
+    print("\n".join(lines(results)))
+    failed = sum(not r.ok for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def _printed(value):
+    print(value)
+    return 0
+
+
+def _tree_then(fn):
+    def run(b, args):
+        b.tree()
+        return fn(b)
+    return run
+
+
+# What each command does: handler(builder, args) -> exit status.
+COMMANDS = {
+    "verdict": lambda b, args: _verdict(b, args.scenario),
+    "check": _check,
+    "bench": _bench,
+    "boot": _boot,
+    "judge": _judge,
+    "list": lambda b, args: _printed("\n".join(scenario.names(args.suite))),
+    "fences": _fences,
+    "selftest": lambda b, args: _printed("\n".join(lines(selftest.results()))),
+    "deb": lambda b, args: _printed(b.deb()),
+    "package": _package,
+    "kit": _tree_then(lambda b: _printed(kit.build(b))),
+    "lava": _tree_then(lava.make_lava),
+}
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
-    paths = state.Paths(args.build, os.environ.get("KERNEL_SRC"))
-    b = Builder(paths)
+    b = Builder(state.Paths(args.build, os.environ.get("KERNEL_SRC")))
     try:
-        if args.command == "verdict":
-            return _verdict(b, args.scenario)
-        if args.command == "check":
-            return Suite(b, reuse=not args.reboot).run()
-        if args.command == "bench":
-            docdir = os.path.join(TOP, "Documentation")
-            if args.report_only:
-                bench.report(os.path.join(paths.work, "bench"), docdir)
-            else:
-                b.tree()
-                bench.run(b, args.rounds, docdir, args.only)
-            return 0
-        if args.command == "boot":
-            b.tree()
-            log = boot.boot(b, scenario.load(args.scenario), args.run, args.cpu, args.dry_run)
-            return 0 if log is None or not boot_problem(Console(log).lines or []) else 1
-        if args.command == "judge":
-            sc = scenario.load(os.path.abspath(args.scenario) if os.sep in args.scenario
-                               else args.scenario)
-            results = judge(sc, args.log or paths.log(sc.name), paths.kunit_py)
-            print("\n".join(lines(results)))
-            return 0 if all(r.ok for r in results) else 1
-        if args.command == "list":
-            print("\n".join(scenario.names(args.suite)))
-            return 0
-        if args.command == "fences":
-            for path, delta in Console(args.log).deltas():
-                print(path, " ".join(f"{k}={v}" for k, v in delta.items()))
-            return 0
-        if args.command == "deb":
-            print(b.deb())
-            return 0
-        if args.command == "package":
-            d = b.dkms_host(autopkgtest=True)
-            results = package.results(d) + package.autopkgtest_results(d)
-            results += package.native_results(b.native_host(os.path.join(d, "kvm.ko")))
-            print("\n".join(lines(results)))
-            failed = sum(not r.ok for r in results)
-            print(f"{len(results) - failed} passed, {failed} failed")
-            return 0 if failed == 0 else 1
-        if args.command == "kit":
-            b.tree()
-            print(kit.build(b))
-            return 0
-        if args.command == "lava":
-            b.tree()
-            return lava.make_lava(b)
-        if args.command == "selftest":
-            print("\n".join(lines(selftest.results())))
-            return 0
+        return COMMANDS[args.command](b, args)
     except (BuildError, ScenarioError, ConsoleError, bench.BenchError) as e:
         print(f"svt: {e}", file=sys.stderr)
         return 1
-    return 2

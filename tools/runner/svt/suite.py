@@ -25,6 +25,7 @@
 Then the kernel's own kunit.py parse must count the document as the run
 did, and the last line is "N passed, N failed".
 """
+import functools
 import os
 import re
 import subprocess
@@ -39,6 +40,15 @@ from .package import results as package_results
 from .state import TOP
 
 STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro", "package", "kit"]
+SELFTEST = "harness selftest (recorded consoles, no boot)"
+# The consoles the lava group compares LAVA's cases with.
+LAVA_NEEDS = tuple(k[2] for k in lava.KERNELS)
+
+
+def ident(group):
+    """A group's name on a command line: its words up to a parenthesis,
+    joined by '-' ("scenario main": scenario-main)."""
+    return "-".join(group.split(" (")[0].split())
 
 
 def has(d, name, data):
@@ -226,8 +236,6 @@ class Suite:
                        "make deb builds svvptc-kvm-dkms without root (dpkg-buildpackage, "
                        "debhelper, dh-dkms)", f"built by {user!r}: {deb}")] + package_results(d)
 
-    # ---- the document ----
-
     def kit(self):
         return kit.results(self.b)
 
@@ -253,10 +261,76 @@ class Suite:
         finally:
             fetched.set()
 
-    def run(self):
-        scenarios = scenario.names(["main", "check"])
-        groups = STATIC + ["sanitizer build"] + [f"scenario {s}" for s in scenarios] + \
-            ["lava", "bad input", "harness selftest (recorded consoles, no boot)"]
+    # ---- the document ----
+
+    def groups(self):
+        """Every group of make check, in the document's order."""
+        return STATIC + ["sanitizer build"] + \
+            [f"scenario {s}" for s in scenario.names(["main", "check"])] + \
+            ["lava", "bad input", SELFTEST]
+
+    def needs(self, group):
+        """The scenarios GROUP needs booted."""
+        if group.startswith("scenario "):
+            return [group[len("scenario "):]]
+        return list(LAVA_NEEDS) if group == "lava" else []
+
+    def _guarded(self, group, fn):
+        """FN()'s results; an exception is GROUP's failure, with the reason,
+        and the document goes on."""
+        try:
+            return fn()
+        except Exception as e:  # noqa: BLE001 - any exception is a failed group
+            return [Result(False, f"the {group} group runs to its end",
+                           f"{type(e).__name__}: {e}")]
+
+    def _boot_all(self, names, san):
+        """Boot the scenarios NAMES; the sanitizer kernel's scenario waits
+        for its build (thread SAN, if running) only if nothing else is
+        left to boot."""
+        pending = list(names)
+        while pending:
+            ready = [s for s in pending
+                     if san is None or not san.is_alive() or
+                     scenario.load(s)["kernel"] != "sanitizers"]
+            if not ready:
+                san.join()
+                continue
+            s = ready[0]
+            pending.remove(s)
+            try:
+                boot.boot(self.b, scenario.load(s), reuse=self.reuse)
+            except BuildError as e:
+                # Not booted: no console of an earlier boot may stand.
+                print(f"boot: {s}: {e}", file=sys.stderr)
+                state.Target(self.p.log(s)).forget()
+
+    def _late(self, doc, groups, stop):
+        """The groups after the boots: each scenario judged, then lava, bad
+        input and the harness selftest."""
+        late = {"lava": lambda: lava.results(self.b),
+                "bad input": lambda: badinput.results(self.p.src, self.b.state.get("base")),
+                SELFTEST: lambda: selftest.results(self.kunit_py())}
+        for g in groups:
+            if g.startswith("scenario "):
+                name = g[len("scenario "):]
+                fn = functools.partial(judge, scenario.load(name), self.p.log(name),
+                                       self.kunit_py())
+            elif g in late:
+                fn = late[g]
+            else:
+                continue
+            if stop and g != SELFTEST:
+                doc.group(g, [], stop)
+            else:
+                doc.group(g, self._guarded(g, fn))
+
+    def run(self, only=None):
+        """make check: every group, or only those ONLY names (and what
+        they need, unreported)."""
+        groups = self.groups()
+        if only:
+            return self.run_only(groups, only)
         doc = Document(len(groups), os.path.join(self.p.work, "check.ktap"))
         stop = ""
         fetched = threading.Event()
@@ -266,7 +340,8 @@ class Suite:
         # moment the series is applied, under SCHED_IDLE: it takes only
         # what the other builds, the fetches and the boots leave.
         sanitized = []
-        san = threading.Thread(target=lambda: sanitized.extend(self.sanitizer_build()))
+        san = threading.Thread(target=lambda: sanitized.extend(
+            self._guarded("sanitizer build", self.sanitizer_build)))
         for g in STATIC:
             if g == "inputs":
                 fetched.wait()
@@ -274,50 +349,46 @@ class Suite:
                 fetch.join()
             if stop:
                 doc.group(g, [], stop)
-            elif not doc.group(g, getattr(self, g)()) and g == "series":
+            elif not doc.group(g, self._guarded(g, getattr(self, g))) and g == "series":
                 stop = "the series does not apply"
             if g == "series" and not stop:
                 san.start()
         if not stop:
-            # The other scenarios do not wait for the sanitizer kernel;
-            # its scenario waits only if nothing else is left to boot.
-            pending = list(scenarios)
-            while pending:
-                ready = [s for s in pending
-                         if not san.is_alive() or scenario.load(s)["kernel"] != "sanitizers"]
-                if not ready:
-                    san.join()
-                    continue
-                s = ready[0]
-                pending.remove(s)
-                try:
-                    boot.boot(self.b, scenario.load(s), reuse=self.reuse)
-                except BuildError as e:
-                    # Not booted: no console of an earlier boot may stand.
-                    print(f"boot: {s}: {e}", file=sys.stderr)
-                    state.Target(self.p.log(s)).forget()
+            # The other scenarios do not wait for the sanitizer kernel.
+            self._boot_all(scenario.names(["main", "check"]), san)
         fetch.join()
         if stop:
             doc.group("sanitizer build", [], stop)
         else:
             san.join()
             doc.group("sanitizer build", sanitized)
-        for s in scenarios:
-            if stop:
-                doc.group(f"scenario {s}", [], stop)
-            else:
-                doc.group(f"scenario {s}", judge(scenario.load(s), self.p.log(s),
-                                                            self.kunit_py()))
-        if stop:
-            doc.group("lava", [], stop)
-        else:
-            doc.group("lava", lava.results(self.b))
-        if stop:
-            doc.group("bad input", [], stop)
-        else:
-            doc.group("bad input", badinput.results(self.p.src, self.b.state.get("base")))
-        doc.group("harness selftest (recorded consoles, no boot)",
-                  selftest.results(self.kunit_py()))
+        self._late(doc, groups, stop)
+        doc.close()
+        return self.finish(doc)
+
+    def run_only(self, groups, only):
+        """check --only: the groups ONLY names (as in the document, or with
+        '-' for each space: scenario-main, bad-input), each after what it
+        needs, in the document's order; no thread."""
+        ids = {ident(g): g for g in groups}
+        unknown = [o for o in only if ident(o) not in ids]
+        if unknown:
+            print(f"check: no group {unknown[0]!r} (groups: {' '.join(ids)})", file=sys.stderr)
+            return 2
+        chosen = [g for g in groups if ident(g) in {ident(o) for o in only}]
+        doc = Document(len(chosen), os.path.join(self.p.work, "check-only.ktap"))
+        stop = ""
+        try:
+            self.b.tree()
+        except BuildError as e:
+            stop = f"the series does not apply: {e}"
+        for g in chosen:
+            if g in STATIC or g == "sanitizer build":
+                fn = self.sanitizer_build if g == "sanitizer build" else getattr(self, g)
+                doc.group(g, [], stop) if stop else doc.group(g, self._guarded(g, fn))
+        if not stop:
+            self._boot_all([s for g in chosen for s in self.needs(g)], None)
+        self._late(doc, chosen, stop)
         doc.close()
         return self.finish(doc)
 
