@@ -147,7 +147,8 @@ COMMANDS = {
     "judge": _judge,
     "list": lambda b, args: _printed("\n".join(scenario.names(args.suite))),
     "fences": _fences,
-    "selftest": lambda b, args: _printed("\n".join(lines(selftest.results()))),
+    "selftest": lambda b, args: _printed("\n".join(lines(selftest.results(
+        b.p.kunit_py if os.path.isfile(b.p.kunit_py) else None)))),
     "deb": lambda b, args: _printed(b.deb()),
     "package": _package,
     "kit": _tree_then(lambda b: _printed(kit.build(b))),

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judging recorded consoles (testdata/README) against the main scenario
 and the scenarios of testdata/."""
-import os
 import re
 import unittest
 
@@ -10,7 +9,9 @@ from svt.judge import judge
 
 from .common import data
 
-MAIN = scenario.load("main")
+# The main scenario as it was when the consoles were recorded: editing
+# tools/scenarios/main does not change what these tests expect.
+MAIN = scenario.load(data("main"))
 
 
 def failed(results):
@@ -91,8 +92,3 @@ class Kinds(unittest.TestCase):
             self.assertRegex(sc["kernel"], r"^(tip|base|\d{4}|sanitizers|mainline|debian)$", name)
             for k in sc.l2_kernels():
                 self.assertRegex(k, r"^(tip|base|\d{4}|debian)$", name)
-
-    def test_logs_stay(self):
-        """the recorded consoles are where testdata/README says"""
-        for n in ("main-pass.log", "main-bug.log", "main-timeout.log", "main-rc.log", "other.log"):
-            self.assertTrue(os.path.isfile(data(n)), n)

@@ -14,6 +14,8 @@ from svt.ktap import Document, Result, kunit_counts, leaf_counts, lines
 from .common import data
 
 KUNIT = os.environ.get("SVT_KUNIT_PY", "")
+NO_KUNIT = ("no kunit.py: SVT_KUNIT_PY names none (make check and selftest set it to the "
+            "kernel's tools/testing/kunit/kunit.py once the series' tree exists)")
 
 
 class Writer(unittest.TestCase):
@@ -53,23 +55,23 @@ class Writer(unittest.TestCase):
                "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:1 error:0"]
         self.assertEqual(leaf_counts(doc), (4, 1, 1, 2, 0))
 
-    @unittest.skipUnless(os.path.isfile(KUNIT), "no kunit.py (SVT_KUNIT_PY)")
+    @unittest.skipUnless(os.path.isfile(KUNIT), NO_KUNIT)
     def test_kunit_failing(self):
         """kunit.py parse counts the runner's KTAP of a failing console as the runner does"""
-        self.agree(judge(scenario.load("main"), data("main-bug.log")))
+        self.agree(judge(scenario.load(data("main")), data("main-bug.log")))
 
-    @unittest.skipUnless(os.path.isfile(KUNIT), "no kunit.py (SVT_KUNIT_PY)")
+    @unittest.skipUnless(os.path.isfile(KUNIT), NO_KUNIT)
     def test_kunit_clean(self):
         """kunit.py parse counts the runner's KTAP of a clean console as the runner does"""
-        self.agree(judge(scenario.load("main"), data("main-pass.log")))
+        self.agree(judge(scenario.load(data("main")), data("main-pass.log")))
 
-    @unittest.skipUnless(os.path.isfile(KUNIT), "no kunit.py (SVT_KUNIT_PY)")
+    @unittest.skipUnless(os.path.isfile(KUNIT), NO_KUNIT)
     def test_kunit_document(self):
         """kunit.py parse counts a whole make check document (groups, a skip) as the runner
         does"""
         with tempfile.TemporaryDirectory() as d:
             doc = Document(3, os.path.join(d, "x.ktap"), io.StringIO())
-            doc.group("a", judge(scenario.load("main"), data("main-rc.log")))
+            doc.group("a", judge(scenario.load(data("main")), data("main-rc.log")))
             doc.group("b", [Result(True, "x"), Result(True, "y", skip="why")])
             doc.group("c", [], skip="not run")
             doc.close()
