@@ -74,6 +74,26 @@ def series(d=PATCHES):
                 if ln.strip() and not ln.startswith("#")]
 
 
+def series_position(name, d=PATCHES):
+    """How many patches of the series in D the kernel NAME has: NAME is
+    before-PATCH (the tree without PATCH and what follows it) or
+    after-PATCH (the tree up to and with PATCH), PATCH the start of one
+    patch file's name without its number and .patch
+    (before-RISC-V-KVM-Walk-every-G-stage: the series without its G-stage
+    walk and the patches after it). A name, not a position: reordering
+    the series cannot change what it means, and a patch renamed away is
+    an error."""
+    m = re.fullmatch(r"(before|after)-(.+)", name)
+    if not m:
+        raise BuildError(f"kernel {name!r}: not before-PATCH or after-PATCH")
+    stems = [re.sub(r"^\d+-|\.patch$", "", os.path.basename(p)) for p in series(d)]
+    found = [i for i, s in enumerate(stems, 1) if s.startswith(m.group(2))]
+    if len(found) != 1:
+        raise BuildError(f"kernel {name!r}: {len(found)} patches of the series start with "
+                         f"{m.group(2)!r}, not one")
+    return found[0] - (m.group(1) == "before")
+
+
 def files_of(patch, new=True):
     """The files PATCH touches (NEW: with those it creates)."""
     with open(patch) as f:
@@ -289,9 +309,9 @@ class Builder:
 
     def kernel_named(self, name):
         """(Image, initramfs) of the L1 kernel a scenario names: tip, base,
-        NNNN (the tree after patch NNNN), sanitizers, mainline, debian
-        (Debian 13's own kernel binary, with the tip's programs and KVM
-        selftests)."""
+        before-PATCH or after-PATCH (series_position), sanitizers,
+        mainline, debian (Debian 13's own kernel binary, with the tip's
+        programs and KVM selftests)."""
         if name == "debian":
             tip = self.kernel_dir("tip")
             return os.path.join(self.vmm(), "debian", "Image"), os.path.join(tip, "initramfs.cpio.gz")
@@ -308,12 +328,10 @@ class Builder:
             return self.kernel(self.state.get("tip"))
         if name == "base":
             return self.kernel(self.state.get("base"))
-        if name.isdigit():
-            commits = self.commits()
-            if int(name) >= len(commits):
-                raise BuildError(f"kernel {name}: the series has {len(commits) - 1} patches")
-            return self.kernel(commits[int(name)])
-        raise BuildError(f"no kernel '{name}' (tip, base, NNNN, sanitizers, mainline)")
+        if re.match(r"(before|after)-", name):
+            return self.kernel(self.commits()[series_position(name)])
+        raise BuildError(f"no kernel '{name}' (tip, base, before-PATCH, after-PATCH, sanitizers, "
+                         "mainline)")
 
     def l2_image(self, name):
         if name == "debian":

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judging recorded consoles (testdata/README) against the main scenario
 and the scenarios of testdata/."""
+import os
 import re
+import tempfile
 import unittest
 
 from svt import scenario
+from svt.build import BuildError, series, series_position
 from svt.judge import judge
 
 from .common import data
@@ -86,9 +89,26 @@ class Kinds(unittest.TestCase):
         self.assertRegex(bad["ktap, a step that printed no KTAP"], "no complete KTAP document")
 
     def test_project_scenarios_read(self):
-        """every scenario of the project reads, and names a kernel the runner knows"""
+        """every scenario of the project reads, and names a kernel the runner knows: a
+        before-PATCH or after-PATCH kernel names one patch of the series"""
         for name in scenario.names():
             sc = scenario.load(name)
-            self.assertRegex(sc["kernel"], r"^(tip|base|\d{4}|sanitizers|mainline|debian)$", name)
-            for k in sc.l2_kernels():
-                self.assertRegex(k, r"^(tip|base|\d{4}|debian)$", name)
+            for k in [sc["kernel"]] + sc.l2_kernels():
+                if k not in ("tip", "base", "sanitizers", "mainline", "debian"):
+                    self.assertIn(series_position(k), range(1, len(series())), (name, k))
+
+
+class KernelNames(unittest.TestCase):
+    def test_by_patch_name(self):
+        """before-PATCH and after-PATCH count the patches up to the one PATCH starts the
+        name of, wherever it stands; a name that fits no patch, or two, is an error"""
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "series"), "w") as f:
+                f.write("# order\n0001-RISC-V-KVM-Reserve-ids.patch\n"
+                        "0002-RISC-V-KVM-Walk-every-G-stage-entry.patch\n"
+                        "0003-KVM-riscv-selftests-Add-a-test.patch\n")
+            self.assertEqual(series_position("before-RISC-V-KVM-Walk", d), 1)
+            self.assertEqual(series_position("after-RISC-V-KVM-Walk", d), 2)
+            self.assertEqual(series_position("after-KVM-riscv-selftests", d), 3)
+            for bad in ("before-No-such-patch", "after-RISC-V-KVM", "0002", "walk"):
+                self.assertRaises(BuildError, series_position, bad, d)
