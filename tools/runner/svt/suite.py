@@ -13,7 +13,10 @@
              meanwhile)
   scenario NAME
              every scenario of suites main and check, all booted first,
-             then each judged (judge.py)
+             then each judged (judge.py); those that need neither the
+             package's modules nor the sanitizer kernel boot while the
+             package's apt life runs in the fetch thread, and so do the
+             LAVA jobs
   lava       lava/ against LAVA's own schemas, the test definition's
              steps under bash and dash, and the qemu job run by Debian's
              lava-run through lava-test-shell on the patched and the
@@ -305,6 +308,19 @@ class Suite:
                 print(f"boot: {s}: {e}", file=sys.stderr)
                 state.Target(self.p.log(s)).forget()
 
+    def _early(self, names):
+        """While the fetch thread takes the package through its apt life
+        (mostly apt and dpkg, one core), the boots that do not need it
+        (NAMES) and the LAVA jobs (lava.jobs: they need the kernels and the
+        kit only) run; their groups are judged later, in the document's
+        order. A LAVA failure here is reported by the lava group, which
+        asks again."""
+        self._boot_all(names, None)
+        try:
+            lava.jobs(self.b)
+        except (BuildError, OSError, subprocess.CalledProcessError) as e:
+            print(f"  LAVA    {e} (the lava group reports it)", file=sys.stderr)
+
     def _late(self, doc, groups, stop):
         """The groups after the boots: each scenario judged, then lava, bad
         input and the harness selftest."""
@@ -342,10 +358,15 @@ class Suite:
         sanitized = []
         san = threading.Thread(target=lambda: sanitized.extend(
             self._guarded("sanitizer build", self.sanitizer_build)))
+        names = scenario.names(["main", "check"])
+        early = [s for s in names if not scenario.load(s)["modules"] and
+                 scenario.load(s)["kernel"] != "sanitizers"]
         for g in STATIC:
             if g == "inputs":
                 fetched.wait()
             if g == "package":
+                if not stop:
+                    self._early(early)
                 fetch.join()
             if stop:
                 doc.group(g, [], stop)
@@ -354,8 +375,10 @@ class Suite:
             if g == "series" and not stop:
                 san.start()
         if not stop:
-            # The other scenarios do not wait for the sanitizer kernel.
-            self._boot_all(scenario.names(["main", "check"]), san)
+            # The rest: the scenarios of Debian's kernel with the package's
+            # or Debian's modules, and the sanitizer kernel's, which waits
+            # for its build only if nothing else is left to boot.
+            self._boot_all([s for s in names if s not in early], san)
         fetch.join()
         if stop:
             doc.group("sanitizer build", [], stop)
