@@ -3,7 +3,8 @@
  * guest.h: what the guest programs (tools/guest/NAME.c, run by /init) share.
  *
  * svt_mark(0) marks the beginning of a phase, svt_mark(1) its end. A mark
- * is "slti x0, x0, 0x5c0" (begin) or "slti x0, x0, 0x5c1" (end): with
+ * is "slti x0, x0, 0x5c0" (begin) or "slti x0, x0, 0x5c1" (end)
+ * (protocol.h's SVT_MARK_*_IMM): with
  * rd = x0 a HINT, which hardware and QEMU execute as a no-op, and which
  * the fence-count QEMU plugin (tools/plugin/fence-count.c) recognises to print its
  * TLB maintenance counts at that point.
@@ -28,13 +29,18 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "protocol.h"
+
+#define SVT_STR_(x) #x
+#define SVT_STR(x) SVT_STR_(x)
+
 static inline void svt_mark(int end)
 {
 #if defined(__riscv)
-	if (end)
-		asm volatile("slti x0, x0, 0x5c1" ::: "memory");	/* 0x5c102013 */
-	else
-		asm volatile("slti x0, x0, 0x5c0" ::: "memory");	/* 0x5c002013 */
+	if (end)	/* 0x5c102013 */
+		asm volatile("slti x0, x0, " SVT_STR(SVT_MARK_END_IMM) ::: "memory");
+	else		/* 0x5c002013 */
+		asm volatile("slti x0, x0, " SVT_STR(SVT_MARK_BEGIN_IMM) ::: "memory");
 #else
 	(void)end;
 #endif
@@ -46,7 +52,7 @@ static inline int guest_wait(pid_t pid)
 
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return 127;
+			return SVT_RC_NOT_RUN;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

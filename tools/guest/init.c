@@ -16,6 +16,9 @@
  *   SVT-END <step> rc=<exit status, or 128+signal>
  *   SVT-DONE
  *
+ * The words, separators and marks are protocol.h's (Documentation/
+ * design.rst, "The guest protocol").
+ *
  * Each SVT-BEGIN line is followed by a begin mark, each SVT-END line
  * preceded by an end mark (guest.h), so a QEMU plugin that counts what the
  * guest executes (tools/plugin/fence-count.c) can tell the steps apart: its marks
@@ -89,7 +92,8 @@ static int run_program(char *step)
 	int argc = 0;
 	pid_t pid;
 
-	for (char *tok = strtok(step, ":"); tok && argc < 15; tok = strtok(NULL, ":"))
+	for (char *tok = strtok(step, SVT_ARG_SEP); tok && argc < 15;
+	     tok = strtok(NULL, SVT_ARG_SEP))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
 	/* The KVM selftests load guest code from their own ELF file (argv[0]). */
@@ -99,11 +103,11 @@ static int run_program(char *step)
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
-		return 127;
+		return SVT_RC_NOT_RUN;
 	if (!pid) {
 		execv(path, argv);
 		printf("init: exec %s: %s\n", path, strerror(errno));
-		_exit(127);
+		_exit(SVT_RC_NOT_RUN);
 	}
 	return guest_wait(pid);
 }
@@ -115,7 +119,7 @@ static int step_repeat(const char *args)
 	long n = strtol(args, &end, 10);
 	int rc = 0;
 
-	if (end == args || *end != ':' || n < 1) {
+	if (end == args || *end != SVT_ARG_SEP[0] || n < 1) {
 		printf("init: repeat:%s: want repeat:N:PROGRAM[:ARGS]\n", args);
 		return 2;
 	}
@@ -136,17 +140,18 @@ int main(void)
 	mount_one("tmpfs", "/tmp", "tmpfs");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	steps = cmdline_arg("svt.run");
+	steps = cmdline_arg(SVT_RUN_KEY);
 	if (!steps)
 		steps = "cpuinfo";
 	steps = strdup(steps);
 
-	for (step = strtok_r(steps, ",", &save); step; step = strtok_r(NULL, ",", &save)) {
+	for (step = strtok_r(steps, SVT_STEP_SEP, &save); step;
+	     step = strtok_r(NULL, SVT_STEP_SEP, &save)) {
 		char name[256];
 		int rc;
 
 		snprintf(name, sizeof(name), "%s", step);
-		printf("SVT-BEGIN %s\n", name);
+		printf(SVT_BEGIN " %s\n", name);
 		svt_mark(0);
 		if (!strcmp(step, "cpuinfo"))
 			rc = step_cpuinfo();
@@ -157,9 +162,9 @@ int main(void)
 		else
 			rc = run_program(step);
 		svt_mark(1);
-		printf("SVT-END %s rc=%d\n", name, rc);
+		printf(SVT_END " %s " SVT_RC "%d\n", name, rc);
 	}
-	printf("SVT-DONE\n");
+	printf(SVT_DONE "\n");
 	fflush(stdout);
 	sync();
 	reboot(RB_POWER_OFF);

@@ -57,8 +57,9 @@ int main(int argc, char **argv)
 	}
 	snprintf(steps, sizeof(steps), "%s", argv[5]);
 	for (char *c = steps; *c; c++)
-		*c = *c == '+' ? ',' : *c == '/' ? ':' : *c;
-	snprintf(append, sizeof(append), "console=ttyS0 panic=-1 svt.run=%s", steps);
+		*c = *c == SVT_L2_STEP_SEP[0] ? SVT_STEP_SEP[0] :
+		     *c == SVT_L2_ARG_SEP[0] ? SVT_ARG_SEP[0] : *c;
+	snprintf(append, sizeof(append), "console=ttyS0 panic=-1 " SVT_RUN_KEY "=%s", steps);
 	machine = cmdline_arg("svt.l2-machine");
 
 	char *cmd[] = {
@@ -100,8 +101,8 @@ int main(int argc, char **argv)
 	con = fdopen(fds[0], "r");
 	while (con && fgets(line, sizeof(line), con)) {
 		line[strcspn(line, "\r\n")] = '\0';
-		printf("L2 %s\n", line);
-		if (!strcmp(line, "SVT-DONE"))
+		printf(SVT_L2_PREFIX "%s\n", line);
+		if (!strcmp(line, SVT_DONE))
 			done = 1;
 	}
 	rc = guest_wait(qemu);

@@ -30,11 +30,13 @@
 
 #include <qemu-plugin.h>
 
+#include "../guest/protocol.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
-/* slti x0, x0, IMM: a HINT (rd = x0), a no-op everywhere. See guest.h. */
-#define MARK_BEGIN	((0x5c0u << 20) | (2u << 12) | 0x13u)
-#define MARK_END	((0x5c1u << 20) | (2u << 12) | 0x13u)
+/* slti x0, x0, IMM: a HINT (rd = x0), a no-op everywhere (protocol.h). */
+#define MARK_BEGIN	(((unsigned int)SVT_MARK_BEGIN_IMM << 20) | (2u << 12) | 0x13u)
+#define MARK_END	(((unsigned int)SVT_MARK_END_IMM << 20) | (2u << 12) | 0x13u)
 
 /* R-type SYSTEM instructions with rd = 0, funct3 = 0: funct7 and rs2 vary. */
 #define FENCE_MASK	0xfe007fffu

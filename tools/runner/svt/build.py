@@ -359,7 +359,8 @@ class Builder:
         qemu = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qemu-system-misc"],
                               capture_output=True, text=True).stdout
         return state.Target(so, "plugin", File(os.path.join(PLUGIN, "fence-count.c")),
-                            File(os.path.join(PLUGIN, "build.sh")), qemu,
+                            File(os.path.join(PLUGIN, "build.sh")),
+                            File(os.path.join(GUEST, "protocol.h")), qemu,
                             state.version("qemu-system-riscv64", "--version")).make(
             lambda: run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)]))
 
