@@ -15,8 +15,11 @@ fence-count QEMU plugin (tools/plugin/) answers with a line "fence-mark
 <seq> begin|end <counter>=<cumulative count> ..." in NAME.log.fences. So
 the n-th SVT-BEGIN/SVT-END line of the console pairs with the n-th mark,
 and a step's fences are its end mark's counts minus its begin mark's.
+The words are protocol.h's (svt/protocol.py).
 """
 import re
+
+from . import protocol as P
 
 # A console line that fails any boot, L1 or L2 (the L2 lines are in it).
 BAD = re.compile(r"BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic")
@@ -24,7 +27,7 @@ BAD = re.compile(r"BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic")
 TIMEOUT = "svt: timed out after {}s, QEMU killed"
 TIMEOUT_PREFIX = TIMEOUT.split("{")[0]
 MARK = re.compile(r"^fence-mark (\d+) (begin|end) (.*)$")
-FRAME = re.compile(r"^(L2 )?SVT-(BEGIN|END) (\S+)")
+FRAME = re.compile(f"^({re.escape(P.L2_PREFIX)})?({re.escape(P.BEGIN)}|{re.escape(P.END)}) (\\S+)")
 
 
 class ConsoleError(Exception):
@@ -42,10 +45,10 @@ def step_run(lines, want):
     found, cur = [], None
     for line in lines:
         if cur is None:
-            if line.startswith("SVT-BEGIN ") and names_step(line[10:], want):
-                cur = (line[10:], [])
+            if line.startswith(P.BEGIN + " ") and names_step(line[len(P.BEGIN) + 1:], want):
+                cur = (line[len(P.BEGIN) + 1:], [])
             continue
-        m = re.fullmatch(r"SVT-END (\S+) rc=(-?\d+)", line)
+        m = re.fullmatch(f"{re.escape(P.END)} (\\S+) {re.escape(P.RC)}(-?\\d+)", line)
         if m and m.group(1) == cur[0]:
             found.append((cur[0], cur[1], int(m.group(2))))
             cur = None
@@ -88,7 +91,7 @@ def operations(out, ops):
 def boot_problem(lines):
     """Why the boot of this console failed, or None."""
     why = [ln[len("svt: "):] for ln in lines if ln.startswith(TIMEOUT_PREFIX)]
-    if not why and "SVT-DONE" not in lines:
+    if not why and P.DONE not in lines:
         why.append("the guest did not finish its steps")
     why += [f"console line {i}: {ln}" for i, ln in enumerate(lines, 1) if BAD.search(ln)][:3]
     return "; ".join(why) or None
@@ -125,7 +128,7 @@ def fence_deltas(lines, fence_lines):
                            f"{len(marks)} marks in the fence counts")
     stack, out = [], []
     for m, (kind, values) in zip(frames, marks):
-        if m.group(2).lower() != kind:
+        if ("begin" if m.group(2) == P.BEGIN else "end") != kind:
             raise ConsoleError(f"the console says {m.group(0)} where the plugin saw a {kind} mark")
         level = 2 if m.group(1) else 1
         if kind == "begin":

@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 
+from . import protocol as P
 from .state import SCENARIOS
 
 KEYS = {"suite", "kernel", "timeout", "machine", "cpu", "smp", "mem", "append", "modules", "kit",
@@ -203,16 +204,18 @@ class Scenario:
 
     def run(self, steps=None):
         """The svt.run= value: the steps, an L2 step with its machine and
-        its own steps ('+' and '/' stand for ',' and ':' one level down)."""
+        its own steps ('+' and '/' stand for ',' and ':' one level down;
+        protocol.h)."""
         if steps:
             return steps
         out = []
         for step, inner in self.steps:
             if step.startswith("l2:"):
-                step = ":".join([step, self["l2-cpu"], self["l2-smp"], self["l2-mem"],
-                                 "+".join(s.replace(":", "/") for s in inner)])
+                step = P.ARG_SEP.join([step, self["l2-cpu"], self["l2-smp"], self["l2-mem"],
+                                       P.L2_STEP_SEP.join(s.replace(P.ARG_SEP, P.L2_ARG_SEP)
+                                                          for s in inner)])
             out.append(step)
-        return ",".join(out)
+        return P.STEP_SEP.join(out)
 
     def cmdline(self, steps=None):
         """The L1 kernel's command line: the console, the append line's
@@ -220,7 +223,7 @@ class Scenario:
         l2m = self["l2-machine"]
         return " ".join(w for w in ("console=ttyS0 panic=-1", self["append"],
                                     "" if l2m == "virt" else f"svt.l2-machine={l2m}",
-                                    f"svt.run={self.run(steps)}") if w)
+                                    f"{P.RUN_KEY}={self.run(steps)}") if w)
 
 
 def load(name, directory=SCENARIOS):
