@@ -218,7 +218,8 @@ class Builder:
 
     def guest_parts(self, *extra):
         """The key parts of what the guest programs are built from."""
-        return ("guest", File(GUEST), self.gcc,
+        return ("guest", *[File(f) for f in files_under(GUEST) if os.path.basename(f) != "README"],
+                self.gcc,
                 *[File(os.path.join(initramfs.SYSROOT, n)) for n in initramfs.LIBC], *extra)
 
     def programs(self, target, khdr=None):

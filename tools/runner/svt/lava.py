@@ -241,7 +241,8 @@ def jobs(b):
         image = b.kernel_named(kernel)[0]
         out = os.path.join(b.p.lava, which)
         target = state.Target(out, "lava job", which, File(image), File(disk), File(tar),
-                              File(LAVA), state.made(d), File(SCRIPT), File(__file__),
+                              File(JOB), File(DEVICE), File(os.path.join(LAVA, "automated")),
+                              state.made(d), File(SCRIPT), File(__file__),
                               state.version("qemu-system-riscv64", "--version"))
         done[which] = out
         if target.fresh():
