@@ -24,6 +24,9 @@ lava-server's templates unpacked):
       the test cases lava-run's log (its stderr) records:
       "CASE<TAB>RESULT<TAB>MEASUREMENT<TAB>UNITS" per line, the job's own
       result last ("job<TAB>RESULT").
+  lava-job.py console LOG
+      what the board's serial console printed during the job, as lava-run's
+      log records it (its "target" lines), one line each.
 """
 import copy
 import logging
@@ -133,9 +136,21 @@ def cmd_results(log):
     print(f"job\t{job}")
 
 
+def cmd_console(log):
+    with open(log) as f:
+        for line in f:
+            if '"lvl": "target"' not in line:
+                continue
+            try:
+                msg = yaml.safe_load(line)["msg"]
+            except (yaml.YAMLError, KeyError, TypeError):
+                continue
+            print(msg)
+
+
 def main():
     cmds = {"validate": (cmd_validate, 5), "prepare": (cmd_prepare, 8), "runsh": (cmd_runsh, -2),
-            "results": (cmd_results, 1)}
+            "results": (cmd_results, 1), "console": (cmd_console, 1)}
     n = cmds.get(sys.argv[1] if len(sys.argv) > 1 else "", (None, 0))[1]
     if len(sys.argv) < 2 or sys.argv[1] not in cmds or \
             (len(sys.argv) != 2 + n if n >= 0 else len(sys.argv) < 2 - n):

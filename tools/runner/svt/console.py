@@ -159,6 +159,16 @@ class Console:
         self.lines = _read(log)
         self._deltas = None
 
+    @classmethod
+    def framed(cls, step, lines, rc):
+        """A console of one step STEP that printed LINES and exited with
+        status RC, framed as /init frames a step: output that no boot of
+        the runner printed (a LAVA job's), judged as a scenario's is."""
+        con = cls.__new__(cls)
+        con.log, con._deltas = None, None
+        con.lines = [f"{P.BEGIN} {step}", *lines, f"{P.END} {step} {P.RC}{rc}"]
+        return con
+
     def deltas(self):
         """fence_deltas() of this console and its fence counts."""
         if self._deltas is None:

@@ -31,7 +31,8 @@ import threading
 
 from . import initramfs, kit, scenario, state
 from .build import BuildError, run
-from .console import Console, ConsoleError, step_run
+from .console import BAD, Console, ConsoleError
+from .judge import check
 from .ktap import Result
 from .state import HOST, TOP, File
 
@@ -44,13 +45,45 @@ TO_RESULTS = os.path.join(DEFINITION, "ktap-to-result.sh")
 DEVICE = os.path.join(LAVA, "qemu-01.jinja2")
 SCRIPT = os.path.join(HOST, "lava-job.py")
 HOSTNAME = "svvptc-board"
-# The kernels the qemu job boots: (directory, the scenario that runs the
-# kit on the same kernel without LAVA, what it is).
-KERNELS = (("patched", "tip", "kit-patched", "the patched 6.12 kernel"),
-           ("stock", "base", "kit-stock", "stock 6.12"))
+# The kernels the qemu job boots: (directory, kernel, what it is).
+KERNELS = (("patched", "tip", "the patched 6.12 kernel"),
+           ("stock", "base", "stock 6.12"))
 # The figures the kit records as measurements, and their units.
 FIGURES = {"figures.demand-paging-rate-of-a-kvm-guest": "pages/s",
            "figures.page-fault-rate-inside-a-guest": "faults/s"}
+# What the kit's run in each job must show beyond LAVA's cases: a
+# scenario's expect lines (tools/scenarios/README) about the step "kit",
+# the kit's lines on the board's console (kit_run()); {on} names the
+# kernel. Both kernels, then each.
+KIT_EXPECT = r"""
+kit ktap host ok -- {on}, the kit's host group passes: riscv64, /dev/kvm, QEMU, svvptc in the host's isa
+kit ktap selftests ok -- {on}, the kit's KVM selftests pass (get-reg-list), run by the kernel's run_kselftest.sh
+kit ktap onereg ok -- {on}, the kit's onereg group passes: ids 62..65 absent, the ONE_REG sweep
+kit ktap guest ok -- {on}, the kit's guest group passes: a guest on KVM, no svade/svadu/ssnpm/smnpm, ztso, every hart's clock
+kit ktap figures ok -- {on}, the kit's figures group passes: demand paging and guest page-fault rates
+kit has '^    # rates, not fences: TLB fences cannot be counted on hardware' -- {on}, the kit says its figures are rates, not fence counts
+kit has '^    ok [0-9]+ demand paging rate of a KVM guest # [0-9.]+ pages/s$' -- {on}, the demand-paging rate rides on its result as KTAP diagnostic data (a LAVA measurement)
+kit has '^    ok [0-9]+ page-fault rate inside a guest # [0-9]+ faults/s$' -- {on}, and so does the guest's page-fault rate
+kit kunit -- {on}, the kernel's kunit.py parse counts the kit's KTAP as its lines do
+"""
+KIT_EXPECT_ON = {"patched": r"""
+kit rc 0 -- {on}, the kit exits 0
+kit ktap all ok -- {on}, every group of the kit passes
+kit ktap gstage ok -- {on}, the kit's gstage group passes: gstage_range_test, gstage_race_test
+kit ktap svvptc ok -- {on}, the kit's svvptc group passes: id 66, isa_ext_reg_test, svvptc in the guest
+kit has '^    ok [0-9]+ the guest has svvptc, as the host does$' -- {on}, the kit sees svvptc in the guest's device tree
+kit has '^# Totals: pass:7 fail:0 xfail:0 xpass:0 skip:0 error:0$' -- {on}, the kit ends with kselftest's totals: 7 groups pass
+""", "stock": r"""
+kit rc 1 -- {on}, the kit exits 1: a test failed
+kit ktap svvptc fail -- {on}, the kit's svvptc group fails
+kit has '^    # the host has svvptc, KVM has no id 66: this kernel lacks KVM_RISCV_ISA_EXT_SVVPTC' -- {on}, the kit names the reason: no id 66 on a host with svvptc
+kit has '^    not ok [0-9]+ the guest has svvptc, as the host does$' -- {on}, the kit sees no svvptc in the guest
+kit ktap gstage fail -- {on}, the kit's gstage group fails
+kit has '^    not ok 1 gstage_range_test$' -- {on}, at gstage_range_test, the range walk patch 0004 fixes
+kit has '^# Totals: pass:5 fail:2 xfail:0 xpass:0 skip:0 error:0$' -- {on}, the kit's totals: 5 groups pass, svvptc and gstage fail
+"""}
+# The line svvptc-kit.sh logs after the kit (sh-test-lib's info_msg).
+KIT_STATUS = re.compile(r"^INFO: the kit's exit status: (\d+)$")
 
 
 def tools(b):
@@ -214,7 +247,8 @@ class Server:
 
 def _lava_run(d, out, job_id):
     """lava-run on OUT/job.yaml and OUT/device.yaml, its log in
-    OUT/lava.log; the cases it recorded in OUT/results.tsv."""
+    OUT/lava.log; the cases it recorded in OUT/results.tsv, the board's
+    console in OUT/console.log."""
     with open(os.path.join(out, "lava.log"), "w") as log:
         try:
             subprocess.run([os.path.join(d, "lava-run"), "--job-id", str(job_id), "--output-dir",
@@ -226,18 +260,20 @@ def _lava_run(d, out, job_id):
             log.write("make lava: lava-run killed after 1800 s\n")
     with open(os.path.join(out, "results.tsv"), "w") as f:
         f.write(_job(d, "results", os.path.join(out, "lava.log")))
+    with open(os.path.join(out, "console.log"), "w") as f:
+        f.write(_job(d, "console", os.path.join(out, "lava.log")))
 
 
 def jobs(b):
     """The qemu job run by lava-run on each of KERNELS, or kept from the
     last run on the same inputs: {which: WORK/lava/WHICH}, each with
-    job.yaml, device.yaml, lava.log and results.tsv."""
+    job.yaml, device.yaml, lava.log, results.tsv and console.log."""
     d = tools(b)
     disk, tar = ramdisk(b), kit.build(b)
     www = os.path.join(b.p.lava, "www")
     done = {}
     todo = []
-    for job_id, (which, kernel, _, title) in enumerate(KERNELS, 1):
+    for job_id, (which, kernel, title) in enumerate(KERNELS, 1):
         image = b.kernel_named(kernel)[0]
         out = os.path.join(b.p.lava, which)
         target = state.Target(out, "lava job", which, File(image), File(disk), File(tar),
@@ -301,14 +337,38 @@ def to_results(ktap):
     return out
 
 
-def _kit_ktap(b, name):
-    """The KTAP of the kit's first run in scenario NAME's console."""
-    sc = scenario.load(name)
-    where = sc.steps[0][0]
-    con = Console(b.p.log(name))
-    if con.lines is None:
-        raise ConsoleError(f"no console of {name}")
-    return step_run(con.lines, where)[1]
+def console(out):
+    """The board's console lines in the job of OUT."""
+    with open(os.path.join(out, "console.log"), errors="replace") as f:
+        return f.read().splitlines()
+
+
+def kit_run(lines):
+    """(the kit's lines, its exit status or None) of a board's console
+    LINES: from the kit's "KTAP version 1" to its "# Totals:" line, and
+    the status svvptc-kit.sh logged after it."""
+    start = lines.index("KTAP version 1") if "KTAP version 1" in lines else len(lines)
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("# Totals:")),
+               len(lines) - 1)
+    rc = next((int(m.group(1)) for m in map(KIT_STATUS.match, lines[end:]) if m), None)
+    return lines[start:end + 1], rc
+
+
+def judge_kit(which, title, lines, kunit_py):
+    """A Result per expectation of KIT_EXPECT and KIT_EXPECT_ON[WHICH]
+    (on TITLE) about the kit's run on the board's console LINES (KUNIT_PY:
+    the kernel's kunit.py)."""
+    text = (KIT_EXPECT + KIT_EXPECT_ON[which]).replace("{on}", f"on {title}")
+    ktap, rc = kit_run(lines)
+    con = Console.framed("kit", ktap, rc)
+    out = []
+    for e in scenario.expects(text, f"lava.KIT_EXPECT {which}"):
+        try:
+            ok, why = check(e, con, None, kunit_py)
+        except (ConsoleError, re.error, ValueError) as err:
+            ok, why = False, str(err)
+        out.append(Result(ok, e.sentence, why))
+    return out
 
 
 # ---- make check's group ----
@@ -376,36 +436,51 @@ def results(b):
         runs = jobs(b)
     except (BuildError, OSError, subprocess.CalledProcessError) as e:
         return res + [Result(False, "lava-run runs the qemu job", str(e))]
-    for which, _, name, title in KERNELS:
-        job, cases = recorded(runs[which])
-        log = os.path.join(runs[which], "lava.log")
-        with open(log, errors="replace") as f:
-            text = f.read()
-        res.append(Result(job == "pass" and "steps run by bash 5." in text,
-                          f"lava-run: the qemu job on {title} logs in as root and runs the "
-                          "definition's steps through lava-test-shell under bash",
-                          f"job {job}; {log}"))
-        try:
-            want = to_results(_kit_ktap(b, name))
-        except (ConsoleError, subprocess.CalledProcessError) as e:
-            res.append(Result(False, f"the cases on {title} are {name}'s", str(e)))
-            continue
-        got = {c: r[0] for c, r in cases.items()}
-        ref = {c: r[0] for c, r in want.items()}
-        res.append(Result(bool(got) and got == ref,
-                          f"on {title}, LAVA records {len(got)} cases, named and judged as the "
-                          f"kit's KTAP in {name} (run without LAVA) makes them",
-                          f"only in LAVA: {sorted(set(got.items()) - set(ref.items()))}; "
-                          f"only in {name}: {sorted(set(ref.items()) - set(got.items()))}"))
-        res.append(expected(which, title, got))
-        if which == "patched":
-            figures = {c: cases.get(c) for c in FIGURES}
-            res.append(Result(all(f and f[0] == "pass" and re.fullmatch(r"[0-9.]+", f[1]) and
-                                  f[2] == FIGURES[c] for c, f in figures.items()),
-                              "the kit's rates are LAVA measurements with units ("
-                              + ", ".join(f"{c} in {u}" for c, u in FIGURES.items()) + ")",
-                              str(figures)))
+    names = {}
+    for which, _, title in KERNELS:
+        res += _judged(b, which, title, runs[which], names)
+    common = set.intersection(*names.values())
+    res.append(Result(all(n == common for n in names.values()) and bool(common),
+                      "both jobs record the same case names: a name carries no kernel's or "
+                      "host's value, so a lab's dashboard lines the kernels up",
+                      "; ".join(f"only on {w}: {sorted(n - common)}" for w, n in names.items())))
     return res
+
+
+def _judged(b, which, title, out, names):
+    """The lava group's results for the job on kernel WHICH (TITLE) kept
+    in OUT; NAMES[WHICH] becomes the set of its case names."""
+    job, cases = recorded(out)
+    log = os.path.join(out, "lava.log")
+    lines = console(out)
+    bad = [ln for ln in lines if BAD.search(ln)]
+    res = [Result(job == "pass" and any(ln.startswith("svvptc-kit: steps run by bash 5.")
+                                        for ln in lines),
+                  f"lava-run: the qemu job on {title} logs in as root and runs the "
+                  "definition's steps through lava-test-shell under bash", f"job {job}; {log}"),
+           Result(bool(lines) and not bad, f"on {title}, the board's console has no BUG:, "
+                  "WARNING:, Oops, KASAN, UBSAN or panic", f"{bad[:3]} ({out}/console.log)")]
+    try:
+        want = {c: r[0] for c, r in to_results(kit_run(lines)[0]).items()}
+    except subprocess.CalledProcessError as e:
+        want = {"ktap-to-result.sh failed": e.stderr}
+    got = {c: r[0] for c, r in cases.items()}
+    names[which] = set(got)
+    res.append(Result(bool(got) and got == want,
+                      f"on {title}, LAVA records {len(got)} cases, one for each result of the "
+                      "kit's KTAP on the board's console, named and judged as "
+                      "ktap-to-result.sh makes them",
+                      f"only in LAVA: {sorted(set(got.items()) - set(want.items()))}; "
+                      f"only in the KTAP: {sorted(set(want.items()) - set(got.items()))}"))
+    res.append(expected(which, title, got))
+    if which == "patched":
+        figures = {c: cases.get(c) for c in FIGURES}
+        res.append(Result(all(f and f[0] == "pass" and re.fullmatch(r"[0-9.]+", f[1]) and
+                              f[2] == FIGURES[c] for c, f in figures.items()),
+                          "the kit's rates are LAVA measurements with units ("
+                          + ", ".join(f"{c} in {u}" for c, u in FIGURES.items()) + ")",
+                          str(figures)))
+    return res + judge_kit(which, title, lines, b.p.kunit_py)
 
 
 def expected(which, title, got):
@@ -426,7 +501,7 @@ def make_lava(b):
     """make lava: the qemu job on the patched kernel and on stock 6.12."""
     runs = jobs(b)
     verdicts = []
-    for which, _, _, title in KERNELS:
+    for which, _, title in KERNELS:
         job, cases = recorded(runs[which])
         fails = sorted(c for c, r in cases.items() if r[0] == "fail")
         print(f"{which}: job {job}, {len(cases)} test cases: "

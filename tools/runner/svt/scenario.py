@@ -56,6 +56,18 @@ class Expect:
             raise ScenarioError(f"{where}: expect WHERE ktap GROUP|all ok|fail|skip")
 
 
+def expects(text, origin):
+    """The Expect of each line "WHERE KIND ARGS... -- SENTENCE" of TEXT
+    (blank lines and # comments aside): expectations kept outside a
+    scenario file, ORIGIN naming them in an error."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            left, _, sentence = line.partition(" -- ")
+            out.append(Expect(shlex.split(left), sentence.strip(), f"{origin}:{n}"))
+    return out
+
+
 class Metric:
     """One line "metric NAME WHERE REGEX UNIT lower|higher [fences=C,C]
     [ops=OPS] [warmup=N]": a figure make bench reads from a console."""

@@ -2,13 +2,16 @@
 """The test definition's conversions (lava/automated/): the kit's KTAP
 to output/result.txt (ktap-to-result.sh), and result.txt to LAVA's test
 cases (send-to-lava.sh, outside LAVA: the signal lines it would make),
-under dash and bash alike."""
+under dash and bash alike; and how the lava group reads and judges the
+kit's run on a board's console (testdata/lava/, recorded)."""
 import os
 import subprocess
 import tempfile
 import unittest
 
 from svt import lava
+
+from .common import data
 
 SEND = os.path.join(lava.LAVA, "automated", "utils", "send-to-lava.sh")
 KTAP = """\
@@ -86,6 +89,51 @@ class Conversions(unittest.TestCase):
         for script in (SEND, lava.TO_RESULTS):
             r = subprocess.run(["sh", script, "/nonexistent"], capture_output=True, text=True)
             self.assertEqual((r.returncode, r.stdout, len(r.stderr.splitlines())), (2, "", 1))
+
+
+def _console(which):
+    with open(data(f"lava/{which}.console")) as f:
+        return f.read().splitlines()
+
+
+KUNIT = os.environ.get("SVT_KUNIT_PY", "")
+# What judges differently on the two kernels: KIT_EXPECT_ON's sentences.
+ONLY = {w: {e.split(" -- ")[1].replace("{on}", "on X")
+            for e in lava.KIT_EXPECT_ON[w].strip().splitlines()} for w in ("patched", "stock")}
+
+
+class BoardConsole(unittest.TestCase):
+    def test_the_kit_s_run(self):
+        """the kit's lines on a board's console: its KTAP header to its totals, and the exit
+        status the definition logged after them"""
+        for which, rc in (("patched", 0), ("stock", 1)):
+            ktap, got = lava.kit_run(_console(which))
+            self.assertEqual((ktap[0], ktap[1], got), ("KTAP version 1", "1..7", rc))
+            self.assertTrue(ktap[-1].startswith("# Totals: "), ktap[-1])
+            self.assertFalse([ln for ln in ktap if "LAVA_SIGNAL" in ln or "INFO:" in ln])
+
+    def test_no_kit_on_the_console(self):
+        """a console where the kit never ran: no lines and no status, so every expectation
+        fails"""
+        self.assertEqual(lava.kit_run(["login:", "root@svvptc-board:~# "]), ([], None))
+        res = lava.judge_kit("patched", "X", ["login:"], KUNIT)
+        self.assertFalse([r.name for r in res if r.ok])
+
+    def test_each_kernel_as_expected(self):
+        """each recorded console meets its kernel's expectations (kunit.py's when
+        SVT_KUNIT_PY names it)"""
+        for which in ("patched", "stock"):
+            res = lava.judge_kit(which, "X", _console(which), KUNIT)
+            bad = [f"{r.name}: {r.why}" for r in res if not r.ok and
+                   (KUNIT or "kunit.py" not in r.name)]
+            self.assertEqual(bad, [], which)
+
+    def test_the_other_kernel_is_told_apart(self):
+        """judged by the other kernel's expectations, a console misses exactly what differs"""
+        for which, other in (("patched", "stock"), ("stock", "patched")):
+            res = lava.judge_kit(other, "X", _console(which), KUNIT)
+            missed = {r.name for r in res if not r.ok and "kunit.py" not in r.name}
+            self.assertEqual(missed, ONLY[other], which)
 
 
 if __name__ == "__main__":

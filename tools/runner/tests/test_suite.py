@@ -32,13 +32,14 @@ class Groups(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             groups = suite.Suite(Builder(Paths(d))).groups()
         self.assertEqual(len({suite.ident(g) for g in groups}), len(groups))
-        self.assertIn("scenario-kit-patched", {suite.ident(g) for g in groups})
+        self.assertIn("scenario-patched-off", {suite.ident(g) for g in groups})
 
-    def test_lava_needs_the_kit_consoles(self):
-        """the lava group boots the two kit scenarios it compares LAVA's cases with"""
+    def test_needs(self):
+        """a scenario's group needs its boot; the lava group none of the runner's (LAVA boots
+        its own)"""
         with tempfile.TemporaryDirectory() as d:
             s = suite.Suite(Builder(Paths(d)))
-            self.assertEqual(s.needs("lava"), ["kit-patched", "kit-stock"])
+            self.assertEqual(s.needs("lava"), [])
             self.assertEqual(s.needs("scenario main"), ["main"])
             self.assertEqual(s.needs("bad input"), [])
 
