@@ -34,6 +34,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 
 from . import badinput, boot, build, kit, lava, scenario, selftest, state
 from .build import BuildError, series
@@ -44,6 +45,25 @@ from .state import TOP
 
 STATIC = ["series", "patches", "maintainers", "builds", "inputs", "distro", "package", "kit"]
 SELFTEST = "harness selftest (recorded consoles, no boot)"
+
+
+class Phases:
+    """When each phase of a make check run ended, counted from its start:
+    a line on stderr each ("  PHASE   M:SS what") and the same lines in
+    PATH (WORK/check.phases), for whoever times a run."""
+
+    def __init__(self, path):
+        self.start, self.path, self.lock = time.monotonic(), path, threading.Lock()
+        with open(path, "w"):
+            pass
+
+    def __call__(self, what):
+        t = int(time.monotonic() - self.start)
+        line = f"{t // 60}:{t % 60:02d} {what}"
+        with self.lock:
+            print(f"  PHASE   {line}", file=sys.stderr)
+            with open(self.path, "a") as f:
+                f.write(line + "\n")
 
 
 def ident(group):
@@ -63,6 +83,7 @@ class Suite:
         self.b = builder
         self.p = builder.p
         self.reuse = reuse
+        self.phase = lambda what: None
 
     def kunit_py(self):
         return self.p.kunit_py
@@ -178,6 +199,7 @@ class Suite:
             ok, why = True, ""
         except BuildError as e:
             ok, why = False, str(e)
+        self.phase("the sanitizer kernel built")
         out.append(Result(ok, "the tip builds with KASAN and UBSAN (svvptc_kvm_sanitizers.config)",
                           why))
         try:
@@ -256,7 +278,9 @@ class Suite:
             for fetch in (self.b.vmm, self.b.plugin, self.b.newer, lambda: lava.tools(self.b)):
                 fetch()
             fetched.set()
+            self.phase("fetched: Debian's QEMU, the plugin header, the newest 6.12.y, LAVA")
             self.b.dkms_host()
+            self.phase("the package's apt life in the Debian 13 root")
         except BuildError as e:
             print(f"  FETCH   {e} (its group reports it)", file=sys.stderr)
         finally:
@@ -313,10 +337,13 @@ class Suite:
         order. A LAVA failure here is reported by the lava group, which
         asks again."""
         self._boot_all(names, None)
+        self.phase(f"the {len(names)} boots that need neither the package nor the sanitizer "
+                   "kernel")
         try:
             lava.jobs(self.b)
         except (BuildError, OSError, subprocess.CalledProcessError) as e:
             print(f"  LAVA    {e} (the lava group reports it)", file=sys.stderr)
+        self.phase("the LAVA jobs")
 
     def _late(self, doc, groups, stop):
         """The groups after the boots: each scenario judged, then lava, bad
@@ -345,6 +372,7 @@ class Suite:
         if only:
             return self.run_only(groups, only)
         doc = Document(len(groups), os.path.join(self.p.work, "check.ktap"))
+        self.phase = Phases(os.path.join(self.p.work, "check.phases"))
         stop = ""
         fetched = threading.Event()
         fetch = threading.Thread(target=self._fetch, args=(fetched,))
@@ -369,6 +397,7 @@ class Suite:
                 doc.group(g, [], stop)
             elif not doc.group(g, self._guarded(g, getattr(self, g))) and g == "series":
                 stop = "the series does not apply"
+            self.phase(f"group {g}")
             if g == "series" and not stop:
                 san.start()
         if not stop:
@@ -376,6 +405,7 @@ class Suite:
             # or Debian's modules, and the sanitizer kernel's, which waits
             # for its build only if nothing else is left to boot.
             self._boot_all([s for s in names if s not in early], san)
+            self.phase("the boots of Debian's kernel and of the sanitizer kernel")
         fetch.join()
         if stop:
             doc.group("sanitizer build", [], stop)
@@ -383,6 +413,7 @@ class Suite:
             san.join()
             doc.group("sanitizer build", sanitized)
         self._late(doc, groups, stop)
+        self.phase("every group judged")
         doc.close()
         return self.finish(doc)
 
