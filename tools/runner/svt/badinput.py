@@ -7,7 +7,8 @@ import os
 import subprocess
 import tempfile
 
-from .build import git, series, touched
+from .proc import git
+from .series import series, touched
 from .ktap import Result
 from .state import HOST, PATCHES
 

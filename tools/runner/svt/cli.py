@@ -5,7 +5,8 @@ import os
 import sys
 
 from . import bench, boot, kit, lava, package, scenario, selftest, state
-from .build import BuildError, Builder
+from .build import Builder
+from .proc import BuildError
 from .console import Console, ConsoleError, boot_problem
 from .judge import judge, shown
 from .ktap import lines

@@ -27,7 +27,8 @@ import subprocess
 import sys
 
 from . import initramfs, scenario, state
-from .build import BuildError, git, series
+from .proc import BuildError, git
+from .series import series
 from .ktap import Result
 from .state import TOOLS, File
 

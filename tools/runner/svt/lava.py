@@ -30,7 +30,7 @@ import tempfile
 import threading
 
 from . import initramfs, kit, scenario, state
-from .build import BuildError, run
+from .proc import BuildError, run
 from .console import BAD, Console, ConsoleError
 from .judge import check
 from .ktap import Result

@@ -11,8 +11,7 @@ dpkg --audit empty: no kernel half-configured because of this package.
 import os
 import re
 
-from . import build
-from .build import series
+from .series import HOST_HALF, files_of, host_half, series
 from .ktap import Result
 
 OURS = "updates/dkms/kvm.ko.xz"
@@ -90,9 +89,9 @@ def results(d):
     c = {n: Case(d, n) for n in ("fresh", "remove", "previous", "package-upgrade",
                                   "source-late-kernel", "revision", "drift", "applied",
                                   "source-late", "kernel-upgrade", "amd64", "purge")}
-    half = [os.path.basename(p) for p in build.host_half()]
+    half = [os.path.basename(p) for p in host_half()]
     mixed = [os.path.basename(p) for p in series() if os.path.basename(p) not in half and
-             any(build.HOST_HALF.match(f) for f in build.files_of(p))]
+             any(HOST_HALF.match(f) for f in files_of(p))]
     carried = facts.get("patches", "").split()
     lint = [ln for ln in _read(os.path.join(d, "lintian.txt")).splitlines()
             if re.match(r"[EWIPX]: ", ln)]

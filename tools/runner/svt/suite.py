@@ -36,8 +36,9 @@ import sys
 import threading
 import time
 
-from . import badinput, boot, build, kit, lava, scenario, selftest, state
-from .build import BuildError, series
+from . import badinput, boot, kit, lava, scenario, selftest, state
+from .proc import BuildError
+from .series import series, touched
 from .judge import judge
 from .ktap import Document, Result, counts_line, kunit_counts
 from .package import results as package_results
@@ -167,7 +168,7 @@ class Suite:
 
     def maintainers(self):
         out = []
-        for f in build.touched():
+        for f in touched():
             m = subprocess.run(["./scripts/get_maintainer.pl", "--mpath",
                                 os.path.join(TOP, "MAINTAINERS"), "--no-git", "--no-git-fallback",
                                 "--no-rolestats", "-f", f], cwd=self.p.src,

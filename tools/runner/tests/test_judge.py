@@ -7,7 +7,8 @@ import tempfile
 import unittest
 
 from svt import scenario
-from svt.build import BuildError, series, series_position
+from svt.proc import BuildError
+from svt.series import series, series_position
 from svt.judge import judge
 
 from .common import data

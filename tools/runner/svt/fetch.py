@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Fetched, the part of the Builder that takes from Debian's archive
+and the host scripts what is fetched or built once: Debian 13's riscv64
+QEMU and kernel (vmm.sh), the fence-count plugin, the Debian 13 build
+root (trixie-root.sh), Debian's newest 6.12.y (newer-base.sh) and the
+series compiled with Debian's config (distro-build.sh)."""
+import os
+import subprocess
+
+from . import initramfs, state
+from .proc import run
+from .series import touched
+from .state import GUEST, HOST, PATCHES, PLUGIN, File
+
+
+class Fetched:
+    """BUILD/vmm, BUILD/plugin, BUILD/trixie, WORK/newer, the distro build."""
+
+    def vmm(self):
+        """BUILD/vmm: Debian 13's riscv64 QEMU (vmm/) and kernel (debian/),
+        and vmm.cpio.gz, the QEMU as /vmm of an initramfs."""
+        d = self.p.vmm
+
+        def build():
+            run([os.path.join(HOST, "vmm.sh"), d])
+            initramfs.write(os.path.join(d, "vmm.cpio.gz"),
+                            initramfs.tree(os.path.join(d, "vmm"), "vmm"))
+        return state.Target(d, "vmm", File(os.path.join(HOST, "vmm.sh")),
+                            os.environ.get("VMM_SUITE", ""),
+                            os.environ.get("VMM_MIRROR", "")).make(build)
+
+    def plugin(self):
+        """The fence-count plugin, for the QEMU installed now."""
+        so = self.p.plugin
+        qemu = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qemu-system-misc"],
+                              capture_output=True, text=True).stdout
+        return state.Target(so, "plugin", File(os.path.join(PLUGIN, "fence-count.c")),
+                            File(os.path.join(PLUGIN, "build.sh")),
+                            File(os.path.join(GUEST, "protocol.h")), qemu,
+                            state.version("qemu-system-riscv64", "--version")).make(
+            lambda: run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)]))
+
+    def trixie_root(self):
+        """BUILD/trixie/root: a Debian 13 amd64 build root with Debian 13's
+        riscv64 toolchain, dkms, debhelper and lintian (trixie-root.sh)."""
+        d = os.path.join(self.p.root, "trixie")
+        state.Target(d, "trixie-root", File(os.path.join(HOST, "trixie-root.sh")),
+                     File(os.path.join(HOST, "in-root.sh"))).make(
+            lambda: run([os.path.join(HOST, "trixie-root.sh"), d]))
+        return os.path.join(d, "root")
+
+    def newer(self):
+        """Debian's newest 6.12.y: a git tree of the files the series
+        touches (and the Makefile), and the series applied to it as a
+        user's KERNEL_SRC under WORK/newer. Returns the tree."""
+        script = os.path.join(HOST, "newer-base.sh")
+        ver = run([script, self.p.newer], capture=True).strip()
+        files = touched(new=False)
+        tree = os.path.join(self.p.newer, f"linux-{ver}")
+        state.Target(tree, "newer", ver, *files).make(
+            lambda: run([script, self.p.newer, ver, *files], capture=True))
+        run([os.path.join(HOST, "prepare-tree.sh"), os.path.join(self.p.work, "newer"), PATCHES],
+            env={"KERNEL_SRC": tree}, capture=True)
+        return tree
+
+    def distro(self):
+        """distro-build.sh's lines: "STATUS<tab>SUBJECT<tab>NEW WARNINGS"
+        per commit of the series (Debian 13's config, W=1, sparse)."""
+        config = os.path.join(self.vmm(), "debian", "config")
+        out = os.path.join(self.p.out, "distro")
+        result = os.path.join(out, "result")
+        script = os.path.join(HOST, "distro-build.sh")
+        base, tip = self.state.get("base"), self.state.get("tip")
+
+        def build():
+            os.makedirs(out, exist_ok=True)
+            kconf = state.Target(os.path.join(out, ".config"), "config", File(config))
+            env = {"CONFIGURE": "0" if kconf.fresh() else "1"}
+            text = run([script, self.p.src, out, config, base, tip], env=env, capture=True)
+            kconf.done()
+            with open(result, "w") as f:
+                f.write(text)
+        state.Target(result, "distro", *self.commits(), File(config), self.gcc,
+                     state.version("sparse", "--version"), File(script),
+                     File(os.path.join(HOST, "sparse-riscv"))).make(build)
+        with open(result) as f:
+            return f.read()

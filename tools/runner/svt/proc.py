@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Running the host scripts and git for the runner: a failed build or
+fetch is a BuildError, its script's output on our stderr (make check's
+stdout stays KTAP)."""
+import os
+import subprocess
+import sys
+
+
+class BuildError(Exception):
+    """A build or fetch that failed; the script said why on stderr."""
+
+
+def run(cmd, env=None, capture=False, cwd=None):
+    """Run CMD with its stdout on our stderr (or captured and returned)."""
+    full = dict(os.environ, **(env or {}))
+    r = subprocess.run(cmd, env=full, cwd=cwd, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE if capture else sys.stderr.fileno(), text=True)
+    if r.returncode:
+        raise BuildError(f"{os.path.basename(cmd[0])} {' '.join(cmd[1:3])}... "
+                         f"failed (exit {r.returncode})")
+    return r.stdout if capture else None
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True,
+                          text=True).stdout.strip()
+
