@@ -57,12 +57,12 @@ def run(builder, rounds, docdir, only=None):
     names (their first scenario): such a partial run keeps its consoles
     and report under WORK/bench-only and leaves Documentation alone."""
     comps = scenario.comparisons()
-    bench = os.path.join(builder.p.work, "bench")
+    bench = builder.p.bench
     if only:
         comps = [c for c in comps if c.scenarios[0] in only]
         if not comps:
             raise BenchError(f"no comparison is led by {' '.join(only)}")
-        bench, docdir = bench + "-only", os.path.join(builder.p.work, "bench-only", "report")
+        bench, docdir = bench + "-only", os.path.join(builder.p.bench + "-only", "report")
     shutil.rmtree(bench, ignore_errors=True)
     os.makedirs(bench)
     os.makedirs(docdir, exist_ok=True)

@@ -65,7 +65,7 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
     kernel, l1_initrd, files, parts = inputs(builder, sc)
     initrd = l1_initrd
     if parts:
-        initrd = os.path.join(p.work, "nested", sc.name + ".cpio.gz")
+        initrd = os.path.join(p.nested, sc.name + ".cpio.gz")
     cmd = command(sc, kernel, initrd, builder.plugin(), log, steps, cpu)
     t = state.Target(log, sc["timeout"], *cmd, state.version("qemu-system-riscv64", "--version"),
                      *map(state.File, files))

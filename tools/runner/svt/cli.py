@@ -90,7 +90,7 @@ def _check(b, args):
 def _bench(b, args):
     docdir = os.path.join(TOP, "Documentation")
     if args.report_only:
-        bench.report(os.path.join(b.p.work, "bench"), docdir)
+        bench.report(b.p.bench, docdir)
     else:
         b.tree()
         bench.run(b, args.rounds, docdir, args.only)

@@ -25,7 +25,7 @@ class Dkms:
         what make deb makes. Under root, deb.sh runs as nobody on a copy
         of what it reads (the clone may be where nobody cannot read), so
         that make check shows the build needs no root."""
-        d = os.path.join(self.p.root, "deb")
+        d = self.p.deb
         script, pkg = os.path.join(HOST, "deb.sh"), os.path.join(TOOLS, "dkms")
 
         def build():
@@ -74,7 +74,7 @@ class Dkms:
                       None)
         if commit is None:
             return None
-        d = os.path.join(self.p.root, "deb-previous")
+        d = self.p.deb_previous
 
         def build():
             if os.path.exists(d):
@@ -98,7 +98,7 @@ class Dkms:
         N, the two /lib/modules trees of N and the facts make check
         asserts. AUTOPKGTEST (make package): BUILD/dkms-full, the same
         and then the package's autopkgtest."""
-        d = os.path.join(self.p.root, "dkms-full" if autopkgtest else "dkms")
+        d = self.p.dkms_full if autopkgtest else self.p.dkms
         vmm, root, deb, old = self.vmm(), self.trixie_root(), self.deb(), self.previous_deb()
         dsc = glob.glob(os.path.join(os.path.dirname(deb), "svvptc-kvm_*.dsc"))[:1]
         return state.Target(d, "dkms", *map(File, [os.path.join(HOST, "dkms-host.sh"),
@@ -114,7 +114,7 @@ class Dkms:
         """BUILD/native: the package built by dkms on a riscv64 Debian 13
         root under qemu-user, at install and at a kernel upgrade, and its
         module compared with CROSS, the cross-built one (native-host.sh)."""
-        d = os.path.join(self.p.root, "native")
+        d = self.p.native
         deb, vmm = self.deb(), self.vmm()
         return state.Target(d, "native", *map(File, [os.path.join(HOST, "native-host.sh"),
                                                       os.path.join(HOST, "in-root.sh"),

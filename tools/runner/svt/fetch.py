@@ -43,7 +43,7 @@ class Fetched:
     def trixie_root(self):
         """BUILD/trixie/root: a Debian 13 amd64 build root with Debian 13's
         riscv64 toolchain, dkms, debhelper and lintian (trixie-root.sh)."""
-        d = os.path.join(self.p.root, "trixie")
+        d = self.p.trixie
         state.Target(d, "trixie-root", File(os.path.join(HOST, "trixie-root.sh")),
                      File(os.path.join(HOST, "in-root.sh"))).make(
             lambda: run([os.path.join(HOST, "trixie-root.sh"), d]))
@@ -59,7 +59,7 @@ class Fetched:
         tree = os.path.join(self.p.newer, f"linux-{ver}")
         state.Target(tree, "newer", ver, *files).make(
             lambda: run([script, self.p.newer, ver, *files], capture=True))
-        run([os.path.join(HOST, "prepare-tree.sh"), os.path.join(self.p.work, "newer"), PATCHES],
+        run([os.path.join(HOST, "prepare-tree.sh"), self.p.newer_work, PATCHES],
             env={"KERNEL_SRC": tree}, capture=True)
         return tree
 
@@ -67,7 +67,7 @@ class Fetched:
         """distro-build.sh's lines: "STATUS<tab>SUBJECT<tab>NEW WARNINGS"
         per commit of the series (Debian 13's config, W=1, sparse)."""
         config = os.path.join(self.vmm(), "debian", "config")
-        out = os.path.join(self.p.out, "distro")
+        out = self.p.obj("distro")
         result = os.path.join(out, "result")
         script = os.path.join(HOST, "distro-build.sh")
         base, tip = self.state.get("base"), self.state.get("tip")

@@ -54,7 +54,7 @@ def _checkpatch(b, patch, cwd, *extra):
     The answer is kept under the freshness rule: the same patch,
     checkpatch.pl, base and options give it again without a run."""
     script = os.path.join(b.p.src, "scripts", "checkpatch.pl")
-    kept = os.path.join(b.p.out, "checkpatch", os.path.basename(patch) + "".join(extra))
+    kept = os.path.join(b.p.checkpatch, os.path.basename(patch) + "".join(extra))
 
     def build():
         os.makedirs(os.path.dirname(kept), exist_ok=True)
@@ -143,7 +143,7 @@ def sanitizer(b):
     out.append(Result(ok, "the tip builds with KASAN and UBSAN (svvptc_kvm_sanitizers.config)",
                       why))
     try:
-        with open(os.path.join(b.p.out, "sanitizers", ".config")) as f:
+        with open(os.path.join(b.p.obj("sanitizers"), ".config")) as f:
             config = f.read()
     except OSError:
         config = ""

@@ -44,7 +44,7 @@ class Guests:
 
     def l2_initramfs(self):
         """The L2 guests' initramfs: the +l2 programs (no kernel headers)."""
-        out = os.path.join(self.p.img, "l2-initramfs.cpio.gz")
+        out = self.p.l2_initramfs
 
         def build():
             print(f"  INITRD  {out}", file=sys.stderr)

@@ -56,12 +56,12 @@ class Kernels:
         """The artifacts of COMMIT of the series: WORK/img/<tree id>, with
         its initramfs unless INITRD is false (a commit no scenario boots)."""
         tree = git(self.p.src, "rev-parse", f"{commit}^{{tree}}")
-        dst = os.path.join(self.p.img, tree)
+        dst = self.p.artifacts(tree)
 
         def build():
             print(f"  BUILD   {self.subject(commit)}", file=sys.stderr)
             self._checkout(commit)
-            self._compile(self.p.src, os.path.join(self.p.out, "kernel"), [FRAGMENT], dst)
+            self._compile(self.p.src, self.p.obj("kernel"), [FRAGMENT], dst)
         state.Target(dst, "kernel", tree, File(FRAGMENT),
                      File(os.path.join(HOST, "build-kernel.sh")), self.gcc).make(build)
         if initrd:
@@ -74,7 +74,7 @@ class Kernels:
         out other commits. Reused like that one (git rewrites only what
         changes); started over if it belongs to another repository (a
         different KERNEL_SRC)."""
-        wt = os.path.join(self.p.work, name)
+        wt = self.p.worktree(name)
         common = git(self.p.src, "rev-parse", "--path-format=absolute", "--git-common-dir")
         if os.path.exists(wt) and (not os.path.exists(os.path.join(wt, ".git")) or git(
                 wt, "rev-parse", "--path-format=absolute", "--git-common-dir") != common):
@@ -92,13 +92,13 @@ class Kernels:
         _compile."""
         tip = self.state.get("tip")
         tree = git(self.p.src, "rev-parse", f"{tip}^{{tree}}")
-        dst = os.path.join(self.p.img, "sanitizers")
+        dst = self.p.artifacts("sanitizers")
 
         def build():
             print(f"  BUILD   sanitizers: {self.subject(tip)} + "
                   f"{os.path.basename(SANITIZERS)}", file=sys.stderr)
             src = self._own_worktree("sanitizers-src", tip)
-            self._compile(src, os.path.join(self.p.out, "sanitizers"),
+            self._compile(src, self.p.obj("sanitizers"),
                           [FRAGMENT, SANITIZERS], dst, ksft=False, idle=idle)
         return state.Target(dst, "sanitizers", tree, File(FRAGMENT), File(SANITIZERS),
                             File(os.path.join(HOST, "build-kernel.sh")), self.gcc).make(build)
@@ -110,12 +110,12 @@ class Kernels:
         pkg = os.environ.get("MAINLINE_PACKAGE", "linux-source-7.2")
         state.Target(src, "mainline", pkg, File(os.path.join(HOST, "mainline.sh"))).make(
             lambda: run([os.path.join(HOST, "mainline.sh"), self.p.mainline]))
-        dst = os.path.join(self.p.img, "mainline")
+        dst = self.p.artifacts("mainline")
 
         def build():
             print(f"  BUILD   {open(os.path.join(src, '.debian-version')).read().strip()}",
                   file=sys.stderr)
-            self._compile(src, os.path.join(self.p.out, "mainline"), [FRAGMENT, MAINLINE_FRAGMENT],
+            self._compile(src, self.p.obj("mainline"), [FRAGMENT, MAINLINE_FRAGMENT],
                           dst, ksft_progs=MAINLINE_KSFT)
         state.Target(dst, "mainline-kernel", File(os.path.join(src, ".debian-version")),
                      File(FRAGMENT), File(MAINLINE_FRAGMENT), MAINLINE_KSFT,

@@ -88,7 +88,7 @@ KIT_STATUS = re.compile(r"^INFO: the kit's exit status: (\d+)$")
 
 def tools(b):
     """BUILD/lava: Debian's LAVA (lava.sh)."""
-    d = os.path.join(b.p.root, "lava")
+    d = b.p.lava_tools
     return state.Target(d, "lava", File(os.path.join(HOST, "lava.sh"))).make(
         lambda: run([os.path.join(HOST, "lava.sh"), d]))
 

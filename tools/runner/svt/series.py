@@ -79,7 +79,7 @@ class Series:
         told without running it."""
         if self.p.kernel_src:
             return git(self.p.kernel_src, "rev-parse", "--verify", "-q", "HEAD")
-        return git(os.path.join(self.p.work, "linux"), "rev-parse", "-q", "--verify", "base")
+        return git(self.p.linux, "rev-parse", "-q", "--verify", "base")
 
     def tree(self):
         """Apply the series (prepare-tree.sh) unless the worktree already

@@ -51,11 +51,39 @@ class Paths:
         self.newer = os.path.join(self.root, "newer")
         self.kit = os.path.join(self.work, "kit")        # make kit
         self.lava = os.path.join(self.work, "lava")      # make lava
+        self.linux = os.path.join(self.work, "linux")    # Debian's 6.12 source, as git
+        self.nested = os.path.join(self.work, "nested")  # a boot's whole initramfs
+        self.l2_initramfs = os.path.join(self.img, "l2-initramfs.cpio.gz")
+        self.newer_work = os.path.join(self.work, "newer")  # the series on the newest 6.12.y
+        self.bench = os.path.join(self.work, "bench")    # make bench's rounds
+        self.check_ktap = os.path.join(self.work, "check.ktap")
+        self.check_only_ktap = os.path.join(self.work, "check-only.ktap")
+        self.phases = os.path.join(self.work, "check.phases")
+        self.checkpatch = os.path.join(self.out, "checkpatch")  # its answers, per patch
+        self.lava_tools = os.path.join(self.root, "lava")  # Debian's LAVA, unpacked
+        self.trixie = os.path.join(self.root, "trixie")  # the Debian 13 build root
+        self.deb = os.path.join(self.root, "deb")        # make deb
+        self.deb_previous = os.path.join(self.root, "deb-previous")
+        self.dkms = os.path.join(self.root, "dkms")      # the package's apt life
+        self.dkms_full = os.path.join(self.root, "dkms-full")  # the same, and autopkgtest
+        self.native = os.path.join(self.root, "native")  # the native riscv64 build
         # the kernel's kunit.py, which reads every KTAP document here
         self.kunit_py = os.path.join(self.src, "tools", "testing", "kunit", "kunit.py")
 
     def log(self, name, byhand=False):
         return os.path.join(self.logs, name + (".byhand" if byhand else "") + ".log")
+
+    def obj(self, name):
+        """The object tree NAME (kernel, sanitizers, mainline, distro)."""
+        return os.path.join(self.out, name)
+
+    def artifacts(self, name):
+        """A kernel's artifacts: its tree id, sanitizers or mainline."""
+        return os.path.join(self.img, name)
+
+    def worktree(self, name):
+        """A worktree of the series' repository of its own (sanitizers-src)."""
+        return os.path.join(self.work, name)
 
 
 class State:

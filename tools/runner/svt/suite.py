@@ -28,7 +28,6 @@ the whole table. The document is printed in its order as its groups end.
 Then the kernel's own kunit.py parse must count it as the run did, and
 the last line is "N passed, N failed".
 """
-import os
 import sys
 import threading
 import time
@@ -160,9 +159,8 @@ class Suite:
             if t.name in groups:
                 fn = t.fn
                 t.fn = lambda g=t.name, fn=fn: _guarded(g, fn)
-        doc = Document(len(chosen), os.path.join(self.p.work, "check-only.ktap" if only
-                                                 else "check.ktap"))
-        sched = Scheduler(tasks, Phases(os.path.join(self.p.work, "check.phases")))
+        doc = Document(len(chosen), self.p.check_only_ktap if only else self.p.check_ktap)
+        sched = Scheduler(tasks, Phases(self.p.phases))
         runner = threading.Thread(target=sched.run)
         runner.start()
         for g in chosen:
