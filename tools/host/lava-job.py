@@ -117,35 +117,34 @@ def cmd_runsh(testdef, repo, *params):
             print(step)
 
 
-def cmd_results(log):
-    job = "no result"
+def messages(log, level):
+    """The "msg" of each line of lava-run's log LOG at LEVEL (results,
+    target, ...); a line YAML cannot read is passed over."""
     with open(log) as f:
         for line in f:
-            if '"lvl": "results"' not in line:
+            if f'"lvl": "{level}"' not in line:
                 continue
             try:
-                msg = yaml.safe_load(line)["msg"]
+                yield yaml.safe_load(line)["msg"]
             except (yaml.YAMLError, KeyError, TypeError):
                 continue
-            if msg.get("definition") == "lava":
-                if msg.get("case") == "job":
-                    job = msg.get("result")
-                continue
-            print(f"{msg.get('case')}\t{msg.get('result')}\t{msg.get('measurement', '')}\t"
-                  f"{msg.get('units', '')}")
+
+
+def cmd_results(log):
+    job = "no result"
+    for msg in messages(log, "results"):
+        if msg.get("definition") == "lava":
+            if msg.get("case") == "job":
+                job = msg.get("result")
+            continue
+        print(f"{msg.get('case')}\t{msg.get('result')}\t{msg.get('measurement', '')}\t"
+              f"{msg.get('units', '')}")
     print(f"job\t{job}")
 
 
 def cmd_console(log):
-    with open(log) as f:
-        for line in f:
-            if '"lvl": "target"' not in line:
-                continue
-            try:
-                msg = yaml.safe_load(line)["msg"]
-            except (yaml.YAMLError, KeyError, TypeError):
-                continue
-            print(msg)
+    for msg in messages(log, "target"):
+        print(msg)
 
 
 def main():

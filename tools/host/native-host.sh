@@ -28,11 +28,11 @@ set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin
 . "$(dirname "$(realpath "$0")")/lib.sh" && args 4 4 "DIR DEB DEBIAN CROSS_KO" "$@"
 
+mirror=${TRIXIE_MIRROR:-http://deb.debian.org}
 dir=$(realpath -m "$1")
 deb=$(realpath "$2")
 debian=$(realpath "$3")
 cross=$(realpath "$4")
-mirror=${TRIXIE_MIRROR:-http://deb.debian.org}
 base=$dir/root
 root=$dir/work
 [ "$(id -u)" = 0 ] || die "debootstrap and chroot need root"

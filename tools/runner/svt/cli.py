@@ -17,56 +17,6 @@ from .suite import Suite
 VERDICT = "KVM on this 6.12 kernel offers Svvptc and Ztso to guests, and a real VMM passes them on"
 
 
-def parser():
-    p = argparse.ArgumentParser(
-        prog="python3 tools/runner",
-        description="Svvptc tests (svt): build the 6.12 series, boot its scenarios under QEMU, "
-                    "judge them. KERNEL_SRC in the environment names your own 6.12.y git tree.")
-    p.add_argument("--build", default=os.path.join(TOP, "build"), metavar="DIR",
-                   help="the build root (default: build/ of the repository)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    s = sub.add_parser("verdict", help="make: build the tip, boot a scenario, print its verdict")
-    s.add_argument("scenario", nargs="?", default="main")
-    s = sub.add_parser("check", help="make check: the suite, as KTAP")
-    s.add_argument("--reboot", action="store_true",
-                   help="boot every scenario again, even one whose inputs did not change")
-    s.add_argument("--only", nargs="+", metavar="GROUP",
-                   help="only these groups (as the document names them, '-' for a space: "
-                   "lava, scenario-main, bad-input), each with what it needs")
-    s = sub.add_parser("bench", help="make bench: the comparisons in interleaved rounds")
-    s.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
-    s.add_argument("--report-only", action="store_true",
-                   help="only write the report from the consoles kept under WORK/bench")
-    s.add_argument("--only", action="append", metavar="SCENARIO",
-                   help="only the comparisons SCENARIO leads; consoles and report under "
-                   "WORK/bench-only, Documentation left alone")
-    s = sub.add_parser("boot", help="make boot: one scenario by hand")
-    s.add_argument("scenario")
-    s.add_argument("--run", metavar="STEPS", help="the steps instead of the scenario's")
-    s.add_argument("--cpu", metavar="CPU", help="the L1 -cpu instead of the scenario's")
-    s.add_argument("--dry-run", action="store_true", help="only print the QEMU command line")
-    s = sub.add_parser("judge", help="the judgement of a kept console, as KTAP")
-    s.add_argument("scenario", help="a scenario name, or a scenario file's path")
-    s.add_argument("--log", help="the console (default: the scenario's kept one)")
-    s = sub.add_parser("list", help="the scenarios")
-    s.add_argument("--suite", action="append", choices=["main", "check", "bench"])
-    s = sub.add_parser("fences", help="the TLB fences each step of a console executed")
-    s.add_argument("log", help="a console log (its fence counts are LOG.fences)")
-    sub.add_parser("selftest", help="the runner's unit tests, as KTAP (no boot)")
-    sub.add_parser("deb", help="make deb: svvptc-kvm-dkms_V_all.deb, built without root "
-                   "(build/deb/)")
-    sub.add_parser("package", help="make package: svvptc-kvm-dkms through a Debian 13 "
-                   "host's apt life and autopkgtest in a Debian 13 root (build/dkms-full/), "
-                   "then built natively on riscv64 (build/native/)")
-    sub.add_parser("kit", help="make kit: the checks for any riscv64 KVM host, one tarball "
-                   "(build/*/kit/)")
-    sub.add_parser("lava", help="make lava: lava/'s qemu job run with Debian's lava-run "
-                   "through lava-test-shell, on the patched and the stock kernel "
-                   "(build/*/lava/)")
-    return p
-
-
 def _verdict(b, name):
     b.tree()
     sc = scenario.load(name)
@@ -139,29 +89,78 @@ def _tree_then(fn):
     return run
 
 
-# What each command does: handler(builder, args) -> exit status.
+def arg(*names, **options):
+    """One argument of a command, as argparse's add_argument takes it."""
+    return names, options
+
+
+# Each command: (handler(builder, args) -> exit status, what it does, its
+# arguments).
 COMMANDS = {
-    "verdict": lambda b, args: _verdict(b, args.scenario),
-    "check": _check,
-    "bench": _bench,
-    "boot": _boot,
-    "judge": _judge,
-    "list": lambda b, args: _printed("\n".join(scenario.names(args.suite))),
-    "fences": _fences,
-    "selftest": lambda b, args: _printed("\n".join(lines(selftest.results(
+    "verdict": (lambda b, args: _verdict(b, args.scenario),
+                "make: build the tip, boot a scenario, print its verdict",
+                [arg("scenario", nargs="?", default="main")]),
+    "check": (_check, "make check: the suite, as KTAP", [
+        arg("--reboot", action="store_true",
+            help="boot every scenario again, even one whose inputs did not change"),
+        arg("--only", nargs="+", metavar="GROUP",
+            help="only these groups (as the document names them, '-' for a space: lava, "
+            "scenario-main, bad-input), each with what it needs")]),
+    "bench": (_bench, "make bench: the comparisons in interleaved rounds", [
+        arg("--only", action="append", metavar="SCENARIO",
+            help="only the comparisons SCENARIO leads; consoles and report under "
+            "WORK/bench-only, Documentation left alone"),
+        arg("--rounds", type=int, default=5, help="rounds (default 5)"),
+        arg("--report-only", action="store_true",
+            help="only write the report from the consoles kept under WORK/bench")]),
+    "boot": (_boot, "make boot: one scenario by hand", [
+        arg("scenario"),
+        arg("--run", metavar="STEPS", help="the steps instead of the scenario's"),
+        arg("--cpu", metavar="CPU", help="the L1 -cpu instead of the scenario's"),
+        arg("--dry-run", action="store_true", help="only print the QEMU command line")]),
+    "judge": (_judge, "the judgement of a kept console, as KTAP", [
+        arg("scenario", help="a scenario name, or a scenario file's path"),
+        arg("--log", help="the console (default: the scenario's kept one)")]),
+    "list": (lambda b, args: _printed("\n".join(scenario.names(args.suite))), "the scenarios",
+             [arg("--suite", action="append", choices=["main", "check", "bench"])]),
+    "fences": (_fences, "the TLB fences each step of a console executed",
+               [arg("log", help="a console log (its fence counts are LOG.fences)")]),
+    "selftest": (lambda b, args: _printed("\n".join(lines(selftest.results(
         b.p.kunit_py if os.path.isfile(b.p.kunit_py) else None)))),
-    "deb": lambda b, args: _printed(b.deb()),
-    "package": _package,
-    "kit": _tree_then(lambda b: _printed(kit.build(b))),
-    "lava": _tree_then(lava.make_lava),
+        "the runner's unit tests, as KTAP (no boot)", []),
+    "deb": (lambda b, args: _printed(b.deb()),
+            "make deb: svvptc-kvm-dkms_V_all.deb, built without root (build/deb/)", []),
+    "package": (_package, "make package: svvptc-kvm-dkms through a Debian 13 host's apt life "
+                "and autopkgtest in a Debian 13 root (build/dkms-full/), then built natively "
+                "on riscv64 (build/native/)", []),
+    "kit": (_tree_then(lambda b: _printed(kit.build(b))),
+            "make kit: the checks for any riscv64 KVM host, one tarball (build/*/kit/)", []),
+    "lava": (_tree_then(lava.make_lava), "make lava: lava/'s qemu job run with Debian's "
+             "lava-run through lava-test-shell, on the patched and the stock kernel "
+             "(build/*/lava/)", []),
 }
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="python3 tools/runner",
+        description="Svvptc tests (svt): build the 6.12 series, boot its scenarios under QEMU, "
+                    "judge them. KERNEL_SRC in the environment names your own 6.12.y git tree.")
+    p.add_argument("--build", default=os.path.join(TOP, "build"), metavar="DIR",
+                   help="the build root (default: build/ of the repository)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, what, arguments) in COMMANDS.items():
+        s = sub.add_parser(name, help=what)
+        for names, options in arguments:
+            s.add_argument(*names, **options)
+    return p
 
 
 def main(argv=None):
     args = parser().parse_args(argv)
     b = Builder(state.Paths(args.build, os.environ.get("KERNEL_SRC")))
     try:
-        return COMMANDS[args.command](b, args)
+        return COMMANDS[args.command][0](b, args)
     except (BuildError, ScenarioError, ConsoleError, bench.BenchError) as e:
         print(f"svt: {e}", file=sys.stderr)
         return 1
