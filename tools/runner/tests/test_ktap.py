@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The KTAP writer, and the kernel's kunit.py parse reading what it writes
-(SVT_KUNIT_PY: the kernel tree's tools/testing/kunit/kunit.py; make check
-sets it)."""
+"""The KTAP writers, and the kernel's kunit.py parse reading what they
+write (SVT_KUNIT_PY: the kernel tree's tools/testing/kunit/kunit.py; make
+check sets it): the runner's (svt/ktap.py), and the guest programs'
+(tools/guest/guest.h, which clock-test uses), compiled here for this
+machine. The kit's (tools/kit/run) is read by kunit.py in make check,
+where it runs (lava.py, tools/scenarios/patched-off)."""
 import io
 import os
+import shutil
+import subprocess
 import tempfile
 import unittest
 
 from svt import scenario
 from svt.judge import judge
-from svt.ktap import Document, Result, kunit_counts, leaf_counts, lines
+from svt.ktap import Document, Result, kunit_counts, leaf_counts, lines, top_results
+from svt.state import GUEST
 
 from .common import data
 
@@ -83,3 +89,49 @@ class Writer(unittest.TestCase):
             f.flush()
             n, p = len(results), sum(r.ok for r in results)
             self.assertEqual(kunit_counts(KUNIT, f.name), (n, p, n - p, 0, 0))
+
+
+# ktap_plan() and ktap_result() of guest.h, as clock-test calls them.
+GUEST_PROGRAM = r"""
+#include "guest.h"
+int main(void)
+{
+	ktap_plan(3);
+	printf("# cpu=%d rdtime first=%d last=%d\n", 0, 1, 2);
+	ktap_result(1, "cpu=%d rdtime", 0);
+	ktap_result(0, "cpu=%d clock_gettime", 0);
+	ktap_result(1, "cpu=%d rdtime # SKIP %s", 1, "no such hart");
+	return 0;
+}
+"""
+GUEST_KTAP = ["KTAP version 1", "1..3", "# cpu=0 rdtime first=1 last=2", "ok 1 cpu=0 rdtime",
+              "not ok 2 cpu=0 clock_gettime", "ok 3 cpu=1 rdtime # SKIP no such hart"]
+
+
+@unittest.skipUnless(shutil.which("cc"), "no C compiler (cc) on this machine")
+class GuestWriter(unittest.TestCase):
+    def output(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "t.c"), "w") as f:
+                f.write(GUEST_PROGRAM)
+            subprocess.run(["cc", "-Wall", "-Werror", "-I", GUEST, "-o", os.path.join(d, "t"),
+                            os.path.join(d, "t.c")], check=True, capture_output=True)
+            return subprocess.run([os.path.join(d, "t")], capture_output=True, text=True,
+                                  check=True).stdout
+
+    def test_guest_h_writes_ktap(self):
+        """guest.h's ktap_plan() and ktap_result() write a KTAP document: the version, the
+        plan, results numbered from 1, a skip as a directive"""
+        out = self.output().splitlines()
+        self.assertEqual(out, GUEST_KTAP)
+        self.assertEqual(top_results(out), (3, [("cpu=0 rdtime", "ok"),
+                                                ("cpu=0 clock_gettime", "fail"),
+                                                ("cpu=1 rdtime", "skip")]))
+
+    @unittest.skipUnless(os.path.isfile(KUNIT), NO_KUNIT)
+    def test_kunit_reads_guest_h(self):
+        """kunit.py parse counts what guest.h writes as its lines do"""
+        with tempfile.NamedTemporaryFile("w", suffix=".ktap") as f:
+            f.write(self.output())
+            f.flush()
+            self.assertEqual(kunit_counts(KUNIT, f.name), (3, 1, 1, 1, 0))
