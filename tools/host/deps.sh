@@ -14,7 +14,7 @@ set -euo pipefail
 
 pkgs=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make gcc git perl python3
       flex bison bc libelf-dev libssl-dev cpio gzip xz-utils rsync debootstrap gnuplot-nox sparse python3-ply python3-git
-      pyflakes3
+      pyflakes3 python3-mypy
       dpkg-dev debhelper dh-dkms)
 [ "${1:-}" != native ] || pkgs+=(qemu-user-static binfmt-support)
 [ -n "${KERNEL_SRC:-}" ] || pkgs+=(linux-source-6.12)

@@ -3,6 +3,8 @@
 tree (KERNEL_SRC). The user trees are small git repositories holding the
 files the series touches, copied from the 6.12 base, so no kernel is
 checked out twice; each run of prepare-tree.sh gets a scratch WORK."""
+from __future__ import annotations
+
 import os
 import subprocess
 import tempfile
@@ -60,11 +62,11 @@ def _edit(tree, path, old, new, message):
     git(tree, *USER, "commit", "-q", "-am", message)
 
 
-def one_line(rc, err, words):
+def one_line(rc: int, err: str, words: str) -> bool:
     return rc != 0 and len(err.strip().splitlines()) == 1 and words in err
 
 
-def results(repo, base):
+def results(repo: str, base: str) -> list[Result]:
     """The group's results; the user trees are copied from BASE in REPO."""
     out = []
     with tempfile.TemporaryDirectory() as scratch:

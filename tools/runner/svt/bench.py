@@ -13,6 +13,8 @@ medians, the min..max of the per-round gains (round r against round r),
 and the fences each side executed per operation; comparisons whose
 scenarios boot once give fences only.
 """
+from __future__ import annotations
+
 import functools
 import glob
 import os
@@ -23,20 +25,24 @@ import subprocess
 import sys
 import textwrap
 import time
+from typing import TYPE_CHECKING
 
 from . import boot, scenario, state
 from .console import Console, ConsoleError, operations, step_output
+
+if TYPE_CHECKING:
+    from .build import Builder
 
 
 class BenchError(Exception):
     """A bench console that lacks a figure a comparison needs."""
 
 
-def once(c):
+def once(c: scenario.Compare) -> bool:
     return any(sc["rounds"] == "first" for sc in c.sides)
 
 
-def groups(comparisons, first_round):
+def groups(comparisons: list[scenario.Compare], first_round: bool) -> list[list[str]]:
     """The groups of scenario names a round boots, in order, each once."""
     out = []
     for c in comparisons:
@@ -46,13 +52,13 @@ def groups(comparisons, first_round):
     return out
 
 
-def order(group, r):
+def order(group: list[str], r: int) -> list[str]:
     """Round R (from 1) starts with the (R-1)-th scenario of GROUP."""
     k = (r - 1) % len(group)
     return group[k:] + group[:k]
 
 
-def run(builder, rounds, docdir, only=None):
+def run(builder: Builder, rounds: int, docdir: str, only: list[str] | None = None) -> None:
     """ROUNDS interleaved rounds of every comparison, or of those ONLY
     names (their first scenario): such a partial run keeps its consoles
     and report under WORK/bench-only and leaves Documentation alone."""
@@ -71,22 +77,21 @@ def run(builder, rounds, docdir, only=None):
             for name in order(g, r):
                 print(f"  ROUND   {r}/{rounds} {name}", file=sys.stderr)
                 log = boot.boot(builder, scenario.load(name))
-                if Console(log).lines is None or not state.has_key(log):
+                if log is None or Console(log).lines is None or not state.has_key(log):
                     raise BenchError(f"boot {name} failed (console: {log})")
                 for ext in ("", ".fences"):
                     shutil.copy(log + ext, os.path.join(bench, f"{name}.{r}.log{ext}"))
     report(bench, docdir, comps)
 
-
 # ---- the figures of one console ----
 
 @functools.lru_cache(maxsize=None)
-def console(log):
+def console(log: str) -> Console:
     """One Console per log: read and paired once, however many rows ask."""
     return Console(log)
 
 
-def logs(bench, name):
+def logs(bench: str, name: str) -> list[str]:
     found = sorted(glob.glob(os.path.join(bench, f"{name}.*.log")),
                    key=lambda p: int(p.rsplit(".", 2)[1]))
     if not found:
@@ -94,7 +99,7 @@ def logs(bench, name):
     return found
 
 
-def figures(log, m):
+def figures(log: str, m: scenario.Metric) -> tuple[list[str], list[float]]:
     """What metric M's step printed, and every figure of M in it: one per
     run (a repeat:N step prints one per run of its program)."""
     try:
@@ -107,12 +112,12 @@ def figures(log, m):
     return out, vals
 
 
-def sample(log, m):
+def sample(log: str, m: scenario.Metric) -> float:
     """A boot's figure: the median of its runs after the warm-up ones."""
     return statistics.median(figures(log, m)[1][m.warmup:])
 
 
-def fences_per_op(log, m, counter):
+def fences_per_op(log: str, m: scenario.Metric, counter: str) -> float:
     """COUNTER fences of M's step per operation, all its runs together:
     ops per run times the runs, or the sum of what the step printed."""
     printed, runs = figures(log, m)
@@ -123,13 +128,13 @@ def fences_per_op(log, m, counter):
         raise BenchError(f"{log}: {e}") from None
 
 
-def per_op(bench, sc, m):
+def per_op(bench: str, sc: scenario.Scenario, m: scenario.Metric) -> dict[str, float]:
     """Median over the rounds of each fence counter of M per operation."""
     return {k: statistics.median(fences_per_op(p, m, k) for p in logs(bench, sc.name))
             for k in m.fences}
 
 
-def repeats(runs):
+def repeats(runs: set[tuple[int, int]]) -> str:
     """What the report says of the runs in a boot: RUNS holds the (runs,
     warm-up runs) pairs the consoles showed."""
     if len(runs) != 1:
@@ -147,21 +152,23 @@ def repeats(runs):
             f"the other {n - w}.")
 
 
-def fmt(x):
+def fmt(x: float) -> str:
     """4 significant digits, never in exponent form."""
     return f"{x:.0f}" if x >= 1000 else f"{x:.4g}"
 
 
-def fmt_fences(f):
+def fmt_fences(f: dict[str, float]) -> str:
     return ", ".join(f"{v:.3f} {k}" for k, v in f.items())
-
 
 # ---- the report ----
 
-def rows(bench, comps):
+def rows(bench: str, comps: list[scenario.Compare]
+         ) -> tuple[list[dict], list[dict], set[tuple[int, int]]]:
     """The timed comparisons' rows and the fence-only ones, and the (runs,
     warm-up) pairs the consoles showed."""
-    timed, counted, runs = [], [], set()
+    timed: list[dict] = []
+    counted: list[dict] = []
+    runs: set[tuple[int, int]] = set()
     for c in comps:
         ms = [sc.metrics[c.metric] for sc in c.sides]
         labels = [sc.label() for sc in c.sides]
@@ -185,9 +192,9 @@ def rows(bench, comps):
     return timed, counted, runs
 
 
-def hosts(comps):
+def hosts(comps: list[scenario.Compare]) -> list[str]:
     """The sentence on each host, from the scenarios' label and about."""
-    seen = {}
+    seen: dict[str, str] = {}
     for c in comps:
         for sc in c.sides:
             if sc.conf.get("about"):
@@ -195,7 +202,7 @@ def hosts(comps):
     return [f"{lab}: {about}." for lab, about in seen.items()]
 
 
-def report(bench, docdir, comps=None):
+def report(bench: str, docdir: str, comps: list[scenario.Compare] | None = None) -> None:
     comps = comps if comps is not None else scenario.comparisons()
     timed, counted, runs = rows(bench, comps)
     for r in timed:
@@ -273,7 +280,7 @@ def report(bench, docdir, comps=None):
     print(f"  REPORT  {docdir}/benchmarks.rst, {docdir}/benchmarks.png", file=sys.stderr)
 
 
-def chart(bench, docdir, timed, counted, nrounds):
+def chart(bench: str, docdir: str, timed: list, counted: list, nrounds: int) -> None:
     """Gains per row (one bar per compared host at its median, a point per
     round), and the fence-only rows' fences per operation per host."""
     med, pts, fen = (os.path.join(bench, n) for n in ("gain.dat", "rounds.dat", "fences.dat"))

@@ -13,30 +13,39 @@ and command line have the key stored after its last clean boot
 (NAME.log.key, the one freshness rule of state.py) is not run again: its
 console stands. A failed boot has no key, so it always runs again.
 """
+from __future__ import annotations
+
 import os
 import shlex
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from . import initramfs, kit, state
 from .console import TIMEOUT, boot_problem
 from .state import FIRMWARE
 
+if TYPE_CHECKING:
+    from .build import Builder
+    from .scenario import Scenario
 
-def l2_part(builder, sc, out):
+
+def l2_part(builder: Builder, sc: Scenario, out: str) -> None:
     """OUT: the L2 part of a nested boot's initramfs: the L2 initramfs and
     the Image of every L2 kernel SC's steps name, under /l2/."""
-    entries = [("l2", None), ("l2/initramfs.cpio.gz", builder.l2_initramfs())]
+    entries: list[initramfs.Entry] = [("l2", None),
+                                      ("l2/initramfs.cpio.gz", builder.l2_initramfs())]
     for k in sc.l2_kernels():
         entries += [(f"l2/{k}", None), (f"l2/{k}/Image", builder.l2_image(k))]
     initramfs.write(out, entries)
 
 
-def inputs(builder, sc):
+def inputs(builder: Builder, sc: Scenario) -> tuple[str, str, list[str], list[str]]:
     """(kernel, L1 initramfs, [every input file], [the parts of a nested
     or Debian-host initramfs after the L1 one]) of SC, built as needed."""
     kernel, initrd = builder.kernel_named(sc["kernel"])
-    files, parts = [kernel, initrd, FIRMWARE, builder.plugin()], []
+    files = [kernel, initrd, FIRMWARE, builder.plugin()]
+    parts: list[str] = []
     if sc.l2_kernels() or sc["modules"] or sc["kit"] == "yes":
         parts.append(os.path.join(builder.vmm(), "vmm.cpio.gz"))
     if sc.l2_kernels():
@@ -48,14 +57,16 @@ def inputs(builder, sc):
     return kernel, initrd, files + parts, parts
 
 
-def command(sc, kernel, initrd, plugin, log, steps=None, cpu=None):
+def command(sc: Scenario, kernel: str, initrd: str, plugin: str, log: str,
+            steps: str | None = None, cpu: str | None = None) -> list[str]:
     return ["qemu-system-riscv64", "-M", sc["machine"], "-cpu", cpu or sc["cpu"], "-smp", sc["smp"],
             "-m", sc["mem"], "-nographic", "-no-reboot", "-bios", FIRMWARE,
             "-kernel", kernel, "-initrd", initrd, "-append", sc.cmdline(steps),
             "-plugin", plugin, "-d", "plugin", "-D", log + ".fences"]
 
 
-def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
+def boot(builder: Builder, sc: Scenario, steps: str | None = None, cpu: str | None = None,
+         dry_run: bool = False, reuse: bool = False) -> str | None:
     """Boot SC; returns its console log's path (None for a dry run). A boot
     by hand (STEPS or CPU given) keeps its console apart, as
     NAME.byhand.log, and is never reused."""
@@ -79,8 +90,8 @@ def boot(builder, sc, steps=None, cpu=None, dry_run=False, reuse=False):
         if l2:
             l2_part(builder, sc, l2[0])
         initramfs.concat(initrd, [l1_initrd] + parts + l2)
-        for f in l2:
-            os.unlink(f)
+        for part in l2:
+            os.unlink(part)
     print(f"  BOOT    {sc.name}: {shlex.join(cmd)}", file=sys.stderr)
     if dry_run:
         return None

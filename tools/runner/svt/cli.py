@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """The command line: python3 tools/runner COMMAND --help for each."""
+from __future__ import annotations
+
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from . import bench, boot, kit, lava, package, scenario, selftest, state
 from .build import Builder
@@ -89,14 +93,15 @@ def _tree_then(fn):
     return run
 
 
-def arg(*names, **options):
+def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
     """One argument of a command, as argparse's add_argument takes it."""
     return names, options
 
 
 # Each command: (handler(builder, args) -> exit status, what it does, its
 # arguments).
-COMMANDS = {
+Handler = Callable[[Builder, argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Handler, str, list[tuple[tuple[str, ...], dict[str, Any]]]]] = {
     "verdict": (lambda b, args: _verdict(b, args.scenario),
                 "make: build the tip, boot a scenario, print its verdict",
                 [arg("scenario", nargs="?", default="main")]),
@@ -141,7 +146,7 @@ COMMANDS = {
 }
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python3 tools/runner",
         description="Svvptc tests (svt): build the 6.12 series, boot its scenarios under QEMU, "
@@ -156,7 +161,7 @@ def parser():
     return p
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     b = Builder(state.Paths(args.build, os.environ.get("KERNEL_SRC")))
     try:

@@ -17,6 +17,8 @@ the n-th SVT-BEGIN/SVT-END line of the console pairs with the n-th mark,
 and a step's fences are its end mark's counts minus its begin mark's.
 The words are protocol.h's (svt/protocol.py).
 """
+from __future__ import annotations
+
 import re
 
 from . import protocol as P
@@ -34,15 +36,16 @@ class ConsoleError(Exception):
     """A console that does not hold what a question about it needs."""
 
 
-def names_step(name, want):
+def names_step(name: str, want: str) -> bool:
     """WANT names the step NAME: all of it, or its name up to a ':'."""
     return name == want or name.startswith(want + ":")
 
 
-def step_run(lines, want):
+def step_run(lines: list[str], want: str) -> tuple[str, list[str], int | None]:
     """(name, output lines, exit status or None when it never ended) of
     the one step WANT names among a console's lines."""
-    found, cur = [], None
+    found: list[tuple[str, list[str], int | None]] = []
+    cur: tuple[str, list[str]] | None = None
     for line in lines:
         if cur is None:
             if line.startswith(P.BEGIN + " ") and names_step(line[len(P.BEGIN) + 1:], want):
@@ -63,7 +66,7 @@ def step_run(lines, want):
     return found[0]
 
 
-def step_output(lines, where):
+def step_output(lines: list[str], where: str) -> tuple[list[str], int | None]:
     """(output lines, exit status) of WHERE: a step, or L1STEP/L2STEP for
     a step of the L2 guest that L1STEP booted."""
     path = where.split("/")
@@ -75,7 +78,7 @@ def step_output(lines, where):
     return out, rc
 
 
-def operations(out, ops):
+def operations(out: list[str], ops: str) -> int:
     """How many operations a step did: OPS itself when it is a number, or
     for OPS "KEY=" the numbers the step printed as KEY=N, summed (a
     repeat:N step prints one per run)."""
@@ -88,7 +91,7 @@ def operations(out, ops):
     return sum(found)
 
 
-def boot_problem(lines):
+def boot_problem(lines: list[str]) -> str | None:
     """Why the boot of this console failed, or None."""
     why = [ln[len("svt: "):] for ln in lines if ln.startswith(TIMEOUT_PREFIX)]
     if not why and P.DONE not in lines:
@@ -113,7 +116,7 @@ def _minus(end, start):
     return end - (start or 0)
 
 
-def fence_deltas(lines, fence_lines):
+def fence_deltas(lines: list[str], fence_lines: list[str]) -> list[tuple[str, dict[str, int]]]:
     """[(path, {counter: count})] for every step in the order they ended:
     PATH is the step's name, or "L1STEP > L2STEP" for a step of an L2
     guest; the counts are what all harts executed during the step."""
@@ -160,7 +163,7 @@ class Console:
         self._deltas = None
 
     @classmethod
-    def framed(cls, step, lines, rc):
+    def framed(cls, step: str, lines: list[str], rc: int | None) -> "Console":
         """A console of one step STEP that printed LINES and exited with
         status RC, framed as /init frames a step: output that no boot of
         the runner printed (a LAVA job's), judged as a scenario's is."""
@@ -169,7 +172,7 @@ class Console:
         con.lines = [f"{P.BEGIN} {step}", *lines, f"{P.END} {step} {P.RC}{rc}"]
         return con
 
-    def deltas(self):
+    def deltas(self) -> list[tuple[str, dict[str, int]]]:
         """fence_deltas() of this console and its fence counts."""
         if self._deltas is None:
             fence_lines = _read(self.log + ".fences")
@@ -178,7 +181,7 @@ class Console:
             self._deltas = fence_deltas(self.lines or [], fence_lines)
         return self._deltas
 
-    def fences(self, where, counter):
+    def fences(self, where: str, counter: str) -> int:
         """How many COUNTER fences all harts executed during WHERE; COUNTER
         may be a sum, A+B."""
         path = where.split("/")

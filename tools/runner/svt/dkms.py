@@ -3,6 +3,8 @@
 make deb does, and its previous version) and takes it through a Debian
 13 host's apt life (dkms-host.sh) and a native riscv64 build
 (native-host.sh)."""
+from __future__ import annotations
+
 import glob
 import os
 import re
@@ -16,10 +18,10 @@ from .series import files_under, host_half
 from .state import HOST, TOOLS, TOP, File
 
 
-class Dkms:
+class Dkms(state.Part):
     """BUILD/deb, BUILD/deb-previous, BUILD/dkms, BUILD/native."""
 
-    def deb(self):
+    def deb(self) -> str:
         """BUILD/deb/svvptc-kvm-dkms_V_all.deb: the package from
         tools/dkms/ and the host half of the series, built by deb.sh:
         what make deb makes. Under root, deb.sh runs as nobody on a copy
@@ -58,7 +60,7 @@ class Dkms:
             raise BuildError(f"{d}: no svvptc-kvm-dkms_*_all.deb (log: {d}/build.log)")
         return debs[0]
 
-    def previous_deb(self):
+    def previous_deb(self) -> str | None:
         """BUILD/deb-previous: the package's previous version (the second
         entry of tools/dkms/debian/changelog), built by deb.sh from the
         last commit whose changelog starts with it, with that commit's
@@ -91,7 +93,7 @@ class Dkms:
         debs = glob.glob(os.path.join(d, "deb", "svvptc-kvm-dkms_*_all.deb"))
         return debs[0] if debs else None
 
-    def dkms_host(self, autopkgtest=False):
+    def dkms_host(self, autopkgtest: bool = False) -> str:
         """BUILD/dkms: svvptc-kvm-dkms through a Debian 13 host's apt life
         (dkms-host.sh), in a copy of the trixie root, with Debian's
         kernel of vmm() as N: the cases, the module dkms installed for
@@ -110,7 +112,7 @@ class Dkms:
                          deb, *([old] if old else [])],
                         env={"SVT_AUTOPKGTEST": dsc[0]} if autopkgtest and dsc else None))
 
-    def native_host(self, cross):
+    def native_host(self, cross: str) -> str:
         """BUILD/native: the package built by dkms on a riscv64 Debian 13
         root under qemu-user, at install and at a kernel upgrade, and its
         module compared with CROSS, the cross-built one (native-host.sh)."""
@@ -123,7 +125,7 @@ class Dkms:
             lambda: run([os.path.join(HOST, "native-host.sh"), d, deb,
                          os.path.join(vmm, "debian"), cross]))
 
-    def modules(self, which):
+    def modules(self, which: str) -> str:
         """BUILD/dkms/modules-WHICH.cpio.gz: /lib/modules/ABI of Debian's
         kernel as Debian's packages (debian) or svvptc-kvm-dkms (package)
         leave it, as an initramfs part."""

@@ -4,6 +4,8 @@ and the host scripts what is fetched or built once: Debian 13's riscv64
 QEMU and kernel (vmm.sh), the fence-count plugin, the Debian 13 build
 root (trixie-root.sh), Debian's newest 6.12.y (newer-base.sh) and the
 series compiled with Debian's config (distro-build.sh)."""
+from __future__ import annotations
+
 import os
 import subprocess
 
@@ -13,10 +15,10 @@ from .series import touched
 from .state import GUEST, HOST, PATCHES, PLUGIN, File
 
 
-class Fetched:
+class Fetched(state.Part):
     """BUILD/vmm, BUILD/plugin, BUILD/trixie, WORK/newer, the distro build."""
 
-    def vmm(self):
+    def vmm(self) -> str:
         """BUILD/vmm: Debian 13's riscv64 QEMU (vmm/) and kernel (debian/),
         and vmm.cpio.gz, the QEMU as /vmm of an initramfs."""
         d = self.p.vmm
@@ -29,7 +31,7 @@ class Fetched:
                             os.environ.get("VMM_SUITE", ""),
                             os.environ.get("VMM_MIRROR", "")).make(build)
 
-    def plugin(self):
+    def plugin(self) -> str:
         """The fence-count plugin, for the QEMU installed now."""
         so = self.p.plugin
         qemu = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qemu-system-misc"],
@@ -40,7 +42,7 @@ class Fetched:
                             state.version("qemu-system-riscv64", "--version")).make(
             lambda: run([os.path.join(PLUGIN, "build.sh"), os.path.dirname(so)]))
 
-    def trixie_root(self):
+    def trixie_root(self) -> str:
         """BUILD/trixie/root: a Debian 13 amd64 build root with Debian 13's
         riscv64 toolchain, dkms, debhelper and lintian (trixie-root.sh)."""
         d = self.p.trixie
@@ -49,7 +51,7 @@ class Fetched:
             lambda: run([os.path.join(HOST, "trixie-root.sh"), d]))
         return os.path.join(d, "root")
 
-    def newer(self):
+    def newer(self) -> str:
         """Debian's newest 6.12.y: a git tree of the files the series
         touches (and the Makefile), and the series applied to it as a
         user's KERNEL_SRC under WORK/newer. Returns the tree."""
@@ -63,7 +65,7 @@ class Fetched:
             env={"KERNEL_SRC": tree}, capture=True)
         return tree
 
-    def distro(self):
+    def distro(self) -> str:
         """distro-build.sh's lines: "STATUS<tab>SUBJECT<tab>NEW WARNINGS"
         per commit of the series (Debian 13's config, W=1, sparse)."""
         config = os.path.join(self.vmm(), "debian", "config")

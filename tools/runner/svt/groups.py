@@ -14,9 +14,12 @@ each needs):
   package      svvptc-kvm-dkms built without root and through a Debian 13
                host's apt life (package.py judges the life)
 """
+from __future__ import annotations
+
 import os
 import re
 import subprocess
+from typing import TYPE_CHECKING
 
 from . import state
 from .ktap import Result
@@ -25,8 +28,11 @@ from .proc import BuildError
 from .series import series as patch_files, touched
 from .state import TOP
 
+if TYPE_CHECKING:
+    from .build import Builder
 
-def series(b):
+
+def series(b: Builder) -> list[Result]:
     try:
         b.tree()
         ok, why = True, ""
@@ -85,7 +91,7 @@ def _run_checkpatch(b, patch, cwd, extra):
     return found[0] if found else None
 
 
-def patches(b):
+def patches(b: Builder) -> list[Result]:
     out = []
     for p in patch_files():
         name = os.path.basename(p)
@@ -105,7 +111,7 @@ def patches(b):
     return out
 
 
-def maintainers(b):
+def maintainers(b: Builder) -> list[Result]:
     out = []
     for f in touched():
         m = subprocess.run(["./scripts/get_maintainer.pl", "--mpath",
@@ -117,7 +123,7 @@ def maintainers(b):
     return out
 
 
-def builds(b):
+def builds(b: Builder) -> list[Result]:
     out = []
     for c in b.commits():
         try:
@@ -130,7 +136,7 @@ def builds(b):
     return out
 
 
-def sanitizer(b):
+def sanitizer(b: Builder) -> list[Result]:
     """The tip with KASAN, UBSAN and lockdep, built under SCHED_IDLE on
     the CPU time nothing else wants: it is the longest build, and nothing
     but its own scenario needs it."""
@@ -153,7 +159,7 @@ def sanitizer(b):
     return out
 
 
-def inputs(b):
+def inputs(b: Builder) -> list[Result]:
     out = []
     for name, make in (
             ("Debian trixie's riscv64 qemu-system-riscv64, its libraries and linux-image-6.12, "
@@ -174,7 +180,7 @@ def inputs(b):
     return out
 
 
-def distro(b):
+def distro(b: Builder) -> list[Result]:
     try:
         text = b.distro()
         out = [Result(True, "the base and every patch compile with Debian 13's riscv64 "
@@ -189,7 +195,7 @@ def distro(b):
     return out
 
 
-def package(b):
+def package(b: Builder) -> list[Result]:
     name = "svvptc-kvm-dkms through a Debian 13 host's apt life"
     try:
         d = b.dkms_host()

@@ -12,10 +12,13 @@ given, so the same inputs give the same bytes. The kernel unpacks
 concatenated archives one after the other, which is how a nested boot's
 image is the L1 image, the VMM's and the L2 part put end to end.
 """
+from __future__ import annotations
+
 import gzip
 import os
 import shutil
 import stat
+from collections.abc import Sequence
 
 
 class Link(str):
@@ -26,6 +29,11 @@ class Char(tuple):
     """A character device's (major, minor), as the source of an entry."""
 
 
+# An archive entry: (its name, its source: a file's path, a Link, a Char,
+# or None for a directory).
+Entry = tuple[str, "str | Char | None"]
+
+
 def _header(ino, mode, size, name, nlink=1, rdev=(0, 0)):
     name = name.encode() + b"\0"
     fields = [ino, mode, 0, 0, nlink, 0, size, 0, 0, rdev[0], rdev[1], len(name), 0]
@@ -33,7 +41,7 @@ def _header(ino, mode, size, name, nlink=1, rdev=(0, 0)):
     return head + b"\0" * (-len(head) % 4)
 
 
-def write(out, entries):
+def write(out: str, entries: Sequence[Entry]) -> None:
     """OUT: a gzipped newc archive of ENTRIES [(name, source)]."""
     with open(out + ".tmp", "wb") as raw, \
             gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=1, mtime=0) as z:
@@ -62,10 +70,10 @@ def write(out, entries):
     os.replace(out + ".tmp", out)
 
 
-def tree(root, prefix=""):
+def tree(root: str, prefix: str = "") -> list[Entry]:
     """The entries of directory ROOT, under PREFIX in the archive, parents
     before their contents, in name order."""
-    out = []
+    out: list[Entry] = []
     for d, dirs, files in os.walk(root):
         dirs.sort()
         rel = os.path.relpath(d, root)
@@ -76,7 +84,7 @@ def tree(root, prefix=""):
     return out
 
 
-def concat(out, parts):
+def concat(out: str, parts: list[str]) -> None:
     """OUT: the archives PARTS (files) one after the other."""
     with open(out + ".tmp", "wb") as f:
         for part in parts:
@@ -89,13 +97,13 @@ SYSROOT = "/usr/riscv64-linux-gnu/lib"
 LIBC = ("ld-linux-riscv64-lp64d.so.1", "libc.so.6")
 
 
-def guest(out, progs, ksft=()):
+def guest(out: str, progs: dict[str, str], ksft: list[str] | tuple[str, ...] = ()) -> None:
     """OUT: the initramfs of a test guest: /init and /bin/NAME for the
     built guest programs PROGS {name: path} (init among them), the KVM
     selftests KSFT (paths) in /bin, and the riscv64 loader and libc they
     link against in /lib (the programs are linked dynamically: see
     tools/guest/README)."""
-    entries = [(d, None) for d in ("bin", "dev", "lib", "proc", "sys", "tmp")]
+    entries: list[Entry] = [(d, None) for d in ("bin", "dev", "lib", "proc", "sys", "tmp")]
     entries.append(("init", progs["init"]))
     entries += [(f"bin/{n}", p) for n, p in sorted(progs.items()) if n != "init"]
     entries += [(f"bin/{os.path.basename(p)}", p) for p in sorted(ksft)]

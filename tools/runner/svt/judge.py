@@ -1,15 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """A scenario's expectations against its console: one result each, after
 the boot's own result (finished, not timed out, no bad line)."""
+from __future__ import annotations
+
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .console import Console, ConsoleError, boot_problem, operations, step_output
 from .ktap import Result, counts_line, kunit_counts, leaf_counts, top_results
 
+if TYPE_CHECKING:
+    from .scenario import Expect, Scenario
 
-def check_ktap(e, out, kunit_py):
+
+def check_ktap(e: Expect, out: list[str], kunit_py: str | None) -> tuple[bool, str]:
     """ktap GROUP|all ok|fail|skip: the KTAP document the step printed has
     a complete top level, and GROUP (every group) ended so; kunit: the
     kernel's kunit.py parse counts that document as we do."""
@@ -33,7 +40,8 @@ def check_ktap(e, out, kunit_py):
     return not bad, "; ".join(bad) + f" (groups: {', '.join(f'{n} {r}' for n, r in res)})"
 
 
-def check(e, con, logdir, kunit_py=None):
+def check(e: Expect, con: Console, logdir: str, kunit_py: str | None = None
+          ) -> tuple[bool, str]:
     """(passed, why) of expectation E on console CON."""
     out, rc = step_output(con.lines, e.where) if e.where != "console" else (con.lines, 0)
     a = e.args
@@ -68,11 +76,11 @@ def check(e, con, logdir, kunit_py=None):
         f"lost: {' '.join(lost)}; {a[0]} has: {' '.join(sorted(theirs))}"
 
 
-def boot_sentence(sc):
+def boot_sentence(sc: Scenario) -> str:
     return f"boot {sc.name}: /init ran every step, no BUG:, WARNING:, Oops, KASAN, UBSAN or panic"
 
 
-def judge(sc, log, kunit_py=None):
+def judge(sc: Scenario, log: str, kunit_py: str | None = None) -> list[Result]:
     """[Result]: the boot itself, then every expectation of SC (KUNIT_PY:
     the kernel's kunit.py, for the kunit expectations)."""
     con = Console(log)
@@ -91,7 +99,7 @@ def judge(sc, log, kunit_py=None):
     return out
 
 
-def shown(sc, log):
+def shown(sc: Scenario, log: str) -> Iterator[tuple[str, str]]:
     """The "show" lines of a scenario: (label, value) from its console."""
     con = Console(log)
     for where, regex, label in sc.shows:

@@ -4,6 +4,8 @@
 (Image, uapi headers, KVM selftests; one shared object tree
 WORK/out/kernel), the sanitizer kernel, mainline 7.2, and the kernel a
 scenario names."""
+from __future__ import annotations
+
 import glob
 import os
 import re
@@ -23,7 +25,7 @@ MAINLINE_FRAGMENT = os.path.join(CONFIGS, "svvptc_kvm_mainline.config")
 MAINLINE_KSFT = "kvm_page_table_test demand_paging_test"
 CROSS = "riscv64-linux-gnu-"
 
-class Kernels:
+class Kernels(state.Part):
     """The L1 and L2 kernels (WORK/img/)."""
 
     def _compile(self, src, obj, frags, dst, ksft=True, ksft_progs="", idle=False):
@@ -52,7 +54,7 @@ class Kernels:
                     if os.path.isfile(f) and os.access(f, os.X_OK) and not f.endswith(".sh"):
                         shutil.copy(f, os.path.join(dst, "ksft"))
 
-    def kernel(self, commit, initrd=True):
+    def kernel(self, commit: str, initrd: bool = True) -> str:
         """The artifacts of COMMIT of the series: WORK/img/<tree id>, with
         its initramfs unless INITRD is false (a commit no scenario boots)."""
         tree = git(self.p.src, "rev-parse", f"{commit}^{{tree}}")
@@ -85,7 +87,7 @@ class Kernels:
         run(["git", "-C", wt, "checkout", "-q", "--force", "--detach", commit])
         return wt
 
-    def sanitizers(self, idle=False):
+    def sanitizers(self, idle: bool = False) -> str:
         """The tip with KASAN and UBSAN, in a worktree and an object tree
         of its own (make check builds it in a thread from the moment the
         series is applied); it boots with the tip's initramfs. IDLE: see
@@ -103,7 +105,7 @@ class Kernels:
         return state.Target(dst, "sanitizers", tree, File(FRAGMENT), File(SANITIZERS),
                             File(os.path.join(HOST, "build-kernel.sh")), self.gcc).make(build)
 
-    def mainline(self):
+    def mainline(self) -> str:
         """Debian's linux-source-7.2 (mainline.sh), built from the same
         fragment: WORK/img/mainline (make bench only)."""
         src = os.path.join(self.p.mainline, "linux")
@@ -123,7 +125,7 @@ class Kernels:
         self.initramfs(dst)
         return dst
 
-    def kernel_named(self, name):
+    def kernel_named(self, name: str) -> tuple[str, str]:
         """(Image, initramfs) of the L1 kernel a scenario names: tip, base,
         before-PATCH or after-PATCH (series_position), sanitizers,
         mainline, debian (Debian 13's own kernel binary, with the tip's
@@ -137,7 +139,7 @@ class Kernels:
         d = self.kernel_dir(name)
         return os.path.join(d, "Image"), os.path.join(d, "initramfs.cpio.gz")
 
-    def kernel_dir(self, name):
+    def kernel_dir(self, name: str) -> str:
         if name == "mainline":
             return self.mainline()
         if name == "tip":
@@ -149,7 +151,7 @@ class Kernels:
         raise BuildError(f"no kernel '{name}' (tip, base, before-PATCH, after-PATCH, sanitizers, "
                          "mainline)")
 
-    def l2_image(self, name):
+    def l2_image(self, name: str) -> str:
         if name == "debian":
             return os.path.join(self.vmm(), "debian", "Image")
         return self.kernel_named(name)[0]

@@ -20,17 +20,23 @@ Each program is a small sh script that starts the real one (beside it in
 or its lack, does not matter: bookworm's riscv64 binutils cannot link
 -static, and its libc has no rcrt1.o for -static-pie (tools/guest/README).
 """
+from __future__ import annotations
+
 import os
 import re
 import shutil
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from . import initramfs, scenario, state
 from .proc import BuildError, git
 from .series import series
 from .ktap import Result
 from .state import TOOLS, File
+
+if TYPE_CHECKING:
+    from .build import Builder
 
 KIT = os.path.join(TOOLS, "kit")
 NAME = "svvptc-kit"
@@ -44,7 +50,7 @@ APPLETS = ("sh", "awk", "basename", "cat", "cut", "date", "dirname", "env", "gre
            "xargs")
 
 
-def selftests(available):
+def selftests(available: list[str]) -> list[str]:
     """The KVM selftests of AVAILABLE that a scenario of make or make
     check runs, in AVAILABLE's order."""
     steps = {step.split(":")[0] for s in scenario.names(["main", "check"])
@@ -74,7 +80,7 @@ def _wrap(directory, names, libdir):
         os.chmod(os.path.join(directory, n), 0o755)
 
 
-def build(b):
+def build(b: Builder) -> str:
     """WORK/kit/svvptc-kit-riscv64.tar.gz (and its tree, WORK/kit/svvptc-kit)
     for the tip of the series."""
     tip = b.kernel_dir("tip")
@@ -90,8 +96,8 @@ def build(b):
     target.stale()
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(tree)
-    for f in ("run", "README"):
-        shutil.copy(os.path.join(KIT, f), tree)
+    for name in ("run", "README"):
+        shutil.copy(os.path.join(KIT, name), tree)
     base, tip_commit = b.state.get("base"), b.state.get("tip")
     with open(os.path.join(tree, "VERSION"), "w") as f:
         f.write(f"svvptc kit: the series ({len(series())} patches) at "
@@ -145,7 +151,7 @@ def build(b):
     return tar
 
 
-def part(b):
+def part(b: Builder) -> str:
     """WORK/kit/part.cpio.gz: what a kit scenario's L1 initramfs adds to
     the tip's or base's (and to /vmm, Debian's QEMU and busybox): the kit
     unpacked as /kit; busybox as /bin/sh and the commands the kit uses;
@@ -187,7 +193,7 @@ def part(b):
         with open(os.path.join(scripts, name), "wb") as f:
             f.write(text)
         os.chmod(os.path.join(scripts, name), 0o755)
-    entries = [("bin", None)]
+    entries: list[initramfs.Entry] = [("bin", None)]
     entries += [(f"bin/{a}", initramfs.Link("/vmm/bin/busybox")) for a in APPLETS]
     entries += [(f"bin/{n}", os.path.join(scripts, n)) for n in sorted(os.listdir(scripts))]
     entries += initramfs.tree(tree, "kit")
@@ -205,7 +211,7 @@ def _elf_needed(path):
     return re.findall(r"\(NEEDED\)\s+Shared library: \[(.+)\]", out)
 
 
-def results(b):
+def results(b: Builder) -> list[Result]:
     """make check's group "kit": the tarball make kit builds, its layout,
     its programs' libraries, and the entry point's options."""
     name = "make kit builds svvptc-kit-riscv64.tar.gz"

@@ -9,6 +9,8 @@ closed by the group's own result line; a failure is preceded by a "#"
 line saying why. A group that ran nothing fails. The document ends with
 "N passed, N failed" (the counts of the single tests).
 """
+from __future__ import annotations
+
 import os
 import re
 import subprocess
@@ -23,7 +25,7 @@ class Result(NamedTuple):
     skip: str = ""      # a reason: the test was skipped (ok, not a pass)
 
 
-def lines(results):
+def lines(results: list["Result"]) -> list[str]:
     """A KTAP document of RESULTS: version, plan, a line per result."""
     out = ["KTAP version 1", f"1..{len(results)}"]
     for i, r in enumerate(results, 1):
@@ -54,7 +56,7 @@ class Document:
             print(ln, file=self.out, flush=True)
             print(ln, file=self.file, flush=True)
 
-    def group(self, name, results, skip=""):
+    def group(self, name: str, results: list[Result], skip: str = "") -> bool:
         """Subtest NAME of RESULTS (or, with SKIP, a skipped group)."""
         self.n += 1
         if skip:
@@ -70,10 +72,10 @@ class Document:
         self._emit(["    " + ln for ln in body] + [f"{'ok' if ok else 'not ok'} {self.n} {name}"])
         return ok
 
-    def close(self):
+    def close(self) -> None:
         self.file.close()
 
-    def counts(self):
+    def counts(self) -> tuple[int, ...]:
         return (self.passed + self.failed + self.skipped, self.passed, self.failed,
                 self.skipped, 0)
 
@@ -83,7 +85,7 @@ class Document:
 RESULT = re.compile(r"(ok|not ok) \d+ ?([^#]*?) *(?:# (?:(SKIP)\b)?.*)?")
 
 
-def top_results(lines):
+def top_results(lines: list[str]) -> tuple[int | None, list[tuple[str, str]]]:
     """The top level of the first KTAP document among LINES (a console's,
     say): (its plan or None, [(name, "ok" | "fail" | "skip")]). Nested
     documents are indented, so their lines are not top level."""
@@ -101,7 +103,7 @@ def top_results(lines):
     return plan, res
 
 
-def leaf_counts(lines):
+def leaf_counts(lines: list[str]) -> tuple[int, ...]:
     """What kunit.py parse should count in a two-level document like
     ours among LINES: (tests, passed, failed, skipped, 0), a skipped group
     counting as one skipped test."""
@@ -116,7 +118,7 @@ def leaf_counts(lines):
     return tuple(n)
 
 
-def kunit_counts(kunit_py, path):
+def kunit_counts(kunit_py: str, path: str) -> tuple[int, ...] | None:
     """What "kunit.py parse PATH" counts: (tests, passed, failed, skipped,
     errors); kunit leaves the zero counts out, and a crash counts as a
     failure here."""
@@ -130,5 +132,5 @@ def kunit_counts(kunit_py, path):
             n.get("skipped", 0), n.get("errors", 0))
 
 
-def counts_line(counts):
+def counts_line(counts: tuple[int, ...]) -> str:
     return "{} tests: {} passed, {} failed, {} skipped, {} errors".format(*counts)

@@ -19,6 +19,8 @@ the patched kernel (the tip) and on stock 6.12 (the base); the results
 are kept under the freshness rule, so make lava and make check share one
 run.
 """
+from __future__ import annotations
+
 import functools
 import http.server
 import os
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from typing import TYPE_CHECKING
 
 from . import initramfs, kit, scenario, state
 from .proc import BuildError, run
@@ -35,6 +38,9 @@ from .console import BAD, Console, ConsoleError
 from .judge import check
 from .ktap import Result
 from .state import HOST, TOP, File
+
+if TYPE_CHECKING:
+    from .build import Builder
 
 LAVA = os.path.join(TOP, "lava")
 JOB = os.path.join(LAVA, "svvptc-kit-qemu.yaml")
@@ -86,7 +92,7 @@ kit has '^# Totals: pass:5 fail:2 xfail:0 xpass:0 skip:0 error:0$' -- {on}, the 
 KIT_STATUS = re.compile(r"^INFO: the kit's exit status: (\d+)$")
 
 
-def tools(b):
+def tools(b: Builder) -> str:
     """BUILD/lava: Debian's LAVA (lava.sh)."""
     d = b.p.lava_tools
     return state.Target(d, "lava", File(os.path.join(HOST, "lava.sh"))).make(
@@ -103,7 +109,6 @@ def _job(d, *args):
     if r.returncode:
         raise BuildError(f"lava-job.py {args[0]} failed: {r.stderr.strip()[-300:]}")
     return r.stdout
-
 
 # ---- what the qemu job deploys ----
 
@@ -135,7 +140,7 @@ ID_LIKE=debian
 """
 
 
-def ramdisk(b):
+def ramdisk(b: Builder) -> str:
     """WORK/lava/ramdisk.cpio.gz: a board's root file system as small as
     the kit allows. busybox (Debian's busybox-static) is init, getty,
     login and the commands; root logs in without a password to Debian
@@ -162,29 +167,29 @@ def ramdisk(b):
             f.write(text)
         os.chmod(os.path.join(etc, name), mode)
     loader = "ld-linux-riscv64-lp64d.so.1"
-    entries = [("dev", None), ("dev/console", initramfs.Char((5, 1))), ("proc", None),
-               ("sys", None), ("tmp", None), ("root", None), ("run", None), ("srv", None),
-               ("usr", None), ("usr/bin", None), ("usr/lib", None),
-               ("usr/lib/riscv64-linux-gnu", initramfs.Link("/vmm/lib")),
-               (f"usr/lib/{loader}", initramfs.Link(f"/vmm/lib/{loader}")),
-               ("usr/sbin", initramfs.Link("bin")), ("bin", initramfs.Link("usr/bin")),
-               ("sbin", initramfs.Link("usr/bin")), ("lib", initramfs.Link("usr/lib")),
-               ("usr/bin/busybox", initramfs.Link("/vmm/bin/busybox")),
-               ("usr/bin/sh", initramfs.Link("busybox")),
-               ("usr/bin/bash", initramfs.Link("/vmm/bin/bash")),
-               ("usr/bin/timeout", initramfs.Link("/vmm/bin/timeout")),
-               ("usr/bin/qemu-system-riscv64", initramfs.Link("/vmm/bin/qemu-system-riscv64")),
-               ("init", initramfs.Link("/usr/bin/busybox"))]
+    entries: list[initramfs.Entry] = [
+        ("dev", None), ("dev/console", initramfs.Char((5, 1))), ("proc", None),
+        ("sys", None), ("tmp", None), ("root", None), ("run", None), ("srv", None),
+        ("usr", None), ("usr/bin", None), ("usr/lib", None),
+        ("usr/lib/riscv64-linux-gnu", initramfs.Link("/vmm/lib")),
+        (f"usr/lib/{loader}", initramfs.Link(f"/vmm/lib/{loader}")),
+        ("usr/sbin", initramfs.Link("bin")), ("bin", initramfs.Link("usr/bin")),
+        ("sbin", initramfs.Link("usr/bin")), ("lib", initramfs.Link("usr/lib")),
+        ("usr/bin/busybox", initramfs.Link("/vmm/bin/busybox")),
+        ("usr/bin/sh", initramfs.Link("busybox")),
+        ("usr/bin/bash", initramfs.Link("/vmm/bin/bash")),
+        ("usr/bin/timeout", initramfs.Link("/vmm/bin/timeout")),
+        ("usr/bin/qemu-system-riscv64", initramfs.Link("/vmm/bin/qemu-system-riscv64")),
+        ("init", initramfs.Link("/usr/bin/busybox"))]
     entries += initramfs.tree(etc, "etc") + initramfs.tree(os.path.join(vmm, "vmm"), "vmm")
     initramfs.write(out, entries)
     target.done()
     return out
 
-
 GIT_BACKEND = "/usr/lib/git-core/git-http-backend"
 
 
-def repository(out):
+def repository(out: str) -> str:
     """OUT: a bare git repository of this tree as it is in the work tree
     (its files that git does not ignore, as they are now; one commit)."""
     files = subprocess.run(["git", "-C", TOP, "ls-files", "-z", "--cached", "--others",
@@ -264,7 +269,7 @@ def _lava_run(d, out, job_id):
         f.write(_job(d, "console", os.path.join(out, "lava.log")))
 
 
-def jobs(b):
+def jobs(b: Builder) -> dict[str, str]:
     """The qemu job run by lava-run on each of KERNELS, or kept from the
     last run on the same inputs: {which: WORK/lava/WHICH}, each with
     job.yaml, device.yaml, lava.log, results.tsv and console.log."""
@@ -309,7 +314,7 @@ def jobs(b):
     return done
 
 
-def recorded(out):
+def recorded(out: str) -> tuple[str, dict[str, tuple[str, str, str]]]:
     """(the job's result, {case: (result, measurement, units)}) of a run."""
     job, cases = "no result", {}
     with open(os.path.join(out, "results.tsv")) as f:
@@ -322,7 +327,7 @@ def recorded(out):
     return job, cases
 
 
-def to_results(ktap):
+def to_results(ktap: list[str]) -> dict[str, tuple[str, str, str]]:
     """{case: (result, measurement, units)} that ktap-to-result.sh (the
     definition's own conversion) makes of the KTAP lines KTAP."""
     with tempfile.NamedTemporaryFile("w", suffix=".ktap") as f:
@@ -337,13 +342,13 @@ def to_results(ktap):
     return out
 
 
-def console(out):
+def console(out: str) -> list[str]:
     """The board's console lines in the job of OUT."""
     with open(os.path.join(out, "console.log"), errors="replace") as f:
         return f.read().splitlines()
 
 
-def kit_run(lines):
+def kit_run(lines: list[str]) -> tuple[list[str], int | None]:
     """(the kit's lines, its exit status or None) of a board's console
     LINES: from the kit's "KTAP version 1" to its "# Totals:" line, and
     the status svvptc-kit.sh logged after it."""
@@ -354,7 +359,7 @@ def kit_run(lines):
     return lines[start:end + 1], rc
 
 
-def judge_kit(which, title, lines, kunit_py):
+def judge_kit(which: str, title: str, lines: list[str], kunit_py: str | None) -> list[Result]:
     """A Result per expectation of KIT_EXPECT and KIT_EXPECT_ON[WHICH]
     (on TITLE) about the kit's run on the board's console LINES (KUNIT_PY:
     the kernel's kunit.py)."""
@@ -364,12 +369,11 @@ def judge_kit(which, title, lines, kunit_py):
     out = []
     for e in scenario.expects(text, f"lava.KIT_EXPECT {which}"):
         try:
-            ok, why = check(e, con, None, kunit_py)
+            ok, why = check(e, con, "", kunit_py)
         except (ConsoleError, re.error, ValueError) as err:
             ok, why = False, str(err)
         out.append(Result(ok, e.sentence, why))
     return out
-
 
 # ---- make check's group ----
 
@@ -393,7 +397,7 @@ def _schemas(d):
     return res
 
 
-def run_sh(d, shell, tar, params):
+def run_sh(d: str, shell: str, tar: str, params: dict[str, str]) -> tuple[int, str]:
     """The definition's steps as lava-test-shell runs them: run.sh as LAVA
     writes it (the definition's params, then the job's, as plain shell
     assignments; set -e; the steps from the repository's top), run by
@@ -410,7 +414,7 @@ def run_sh(d, shell, tar, params):
         return r.returncode, r.stdout + r.stderr
 
 
-def results(b):
+def results(b: Builder) -> list[Result]:
     """make check's group "lava"."""
     try:
         d = tools(b)
@@ -436,7 +440,7 @@ def results(b):
         runs = jobs(b)
     except (BuildError, OSError, subprocess.CalledProcessError) as e:
         return res + [Result(False, "lava-run runs the qemu job", str(e))]
-    names = {}
+    names: dict[str, set[str]] = {}
     for which, _, title in KERNELS:
         res += _judged(b, which, title, runs[which], names)
     common = set.intersection(*names.values())
@@ -483,7 +487,7 @@ def _judged(b, which, title, out, names):
     return res + judge_kit(which, title, lines, b.p.kunit_py)
 
 
-def expected(which, title, got):
+def expected(which: str, title: str, got: dict[str, str]) -> Result:
     """Whether the cases GOT ({case: result}) on kernel WHICH are what the
     series predicts: on the tip every case passes or skips; on stock 6.12
     only svvptc and gstage cases fail, isa_ext_reg_test and
@@ -497,7 +501,7 @@ def expected(which, title, got):
                   f"on {title}, exactly the svvptc and gstage cases fail", f"failed: {failed}")
 
 
-def make_lava(b):
+def make_lava(b: Builder) -> int:
     """make lava: the qemu job on the patched kernel and on stock 6.12."""
     runs = jobs(b)
     verdicts = []

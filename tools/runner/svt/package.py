@@ -8,6 +8,8 @@ which kvm.ko modprobe finds for every kernel, dkms status, and the lines
 "svvptc-kvm: ..." the run printed. Every case must leave apt at 0 and
 dpkg --audit empty: no kernel half-configured because of this package.
 """
+from __future__ import annotations
+
 import os
 import re
 
@@ -41,15 +43,15 @@ class Case:
         self.kvm = dict((ln.split() + [""])[:2] for ln in _read(os.path.join(c, "kvm")).splitlines()
                         if ln.strip())
 
-    def clean(self):
+    def clean(self) -> bool:
         """apt (or dpkg) exited 0 and dpkg --audit finds nothing."""
         return self.ran and self.rc == "0" and self.audit == ""
 
-    def about(self, kernel):
+    def about(self, kernel: str) -> list[str]:
         """The lines this run printed about KERNEL."""
         return [ln for ln in self.said if ln.startswith(f"svvptc-kvm: {kernel} ")]
 
-    def why(self):
+    def why(self) -> str:
         if not self.ran:
             return "not run (see dkms-host.sh's log)"
         return (f"exit {self.rc}; audit {self.audit[:120]!r}; kvm {self.kvm}; "
@@ -80,7 +82,7 @@ def _has(path, data):
         return False
 
 
-def results(d):
+def results(d: str) -> list[Result]:
     facts = _facts(d)
     prev, new = (facts.get("versions", "? ?").split() + ["?", "?"])[:2]
     kp = f"{prev.rsplit('-', 1)[0]}+deb13-riscv64"
@@ -166,7 +168,7 @@ def results(d):
     ]
 
 
-def autopkgtest_results(d):
+def autopkgtest_results(d: str) -> list[Result]:
     """make package: the package's Testsuite run by Debian's autopkgtest
     (dkms-host.sh with SVT_AUTOPKGTEST). autodep8's dkms test is
     superficial, and autopkgtest exits 8 when only superficial tests ran
@@ -179,7 +181,7 @@ def autopkgtest_results(d):
                    "root) passes", f"exit {c.rc}; summary {summary!r}")]
 
 
-def native_results(d):
+def native_results(d: str) -> list[Result]:
     """make package: native-host.sh's riscv64 root."""
     facts = _facts(d)
     prev, new = (facts.get("versions", "? ?").split() + ["?", "?"])[:2]

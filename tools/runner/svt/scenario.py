@@ -11,6 +11,8 @@ either stands (among one file's own, the last wins). "define NAME VALUE"
 sets $NAME (or ${NAME}), which any line may use, so an including file
 can change what its base's steps say.
 """
+from __future__ import annotations
+
 import os
 import re
 import shlex
@@ -56,7 +58,7 @@ class Expect:
             raise ScenarioError(f"{where}: expect WHERE ktap GROUP|all ok|fail|skip")
 
 
-def expects(text, origin):
+def expects(text: str, origin: str) -> list[Expect]:
     """The Expect of each line "WHERE KIND ARGS... -- SENTENCE" of TEXT
     (blank lines and # comments aside): expectations kept outside a
     scenario file, ORIGIN naming them in an error."""
@@ -88,7 +90,7 @@ class Metric:
         except re.error as e:
             raise ScenarioError(f"{where}: metric {self.name}: {e}") from None
 
-    def same_measure(self):
+    def same_measure(self) -> tuple:
         """What must agree between the sides of a comparison."""
         return (self.regex, self.unit, self.better, self.ops, tuple(self.fences))
 
@@ -97,11 +99,12 @@ class Compare:
     """One line "compare METRIC SCENARIO... -- TITLE" of a scenario: its
     METRIC against the same metric of the other SCENARIOs (make bench)."""
 
-    def __init__(self, owner, words, title, where):
+    def __init__(self, owner: str, words: list[str], title: str, where: str) -> None:
         if len(words) < 2 or not title:
             raise ScenarioError(f"{where}: compare METRIC SCENARIO... -- TITLE")
         self.metric, self.scenarios, self.title = words[0], [owner] + words[1:], title
         self.line = where
+        self.sides: list[Scenario] = []  # the scenarios, loaded by comparisons()
 
 
 def _lines(path, seen=()):
@@ -208,13 +211,13 @@ class Scenario:
     def __getitem__(self, key):
         return self.conf[key]
 
-    def label(self):
+    def label(self) -> str:
         return self.conf.get("label", self.name)
 
-    def l2_kernels(self):
+    def l2_kernels(self) -> list[str]:
         return [s[3:] for s, _ in self.steps if s.startswith("l2:")]
 
-    def run(self, steps=None):
+    def run(self, steps: str | None = None) -> str:
         """The svt.run= value: the steps, an L2 step with its machine and
         its own steps ('+' and '/' stand for ',' and ':' one level down;
         protocol.h)."""
@@ -229,7 +232,7 @@ class Scenario:
             out.append(step)
         return P.STEP_SEP.join(out)
 
-    def cmdline(self, steps=None):
+    def cmdline(self, steps: str | None = None) -> str:
         """The L1 kernel's command line: the console, the append line's
         words, svt.l2-machine= (when not virt) and svt.run=."""
         l2m = self["l2-machine"]
@@ -238,14 +241,14 @@ class Scenario:
                                     f"{P.RUN_KEY}={self.run(steps)}") if w)
 
 
-def load(name, directory=SCENARIOS):
+def load(name: str, directory: str = SCENARIOS) -> "Scenario":
     path = name if os.sep in name else os.path.join(directory, name)
     if not os.path.isfile(path):
         raise ScenarioError(f"no scenario '{name}' in {directory}")
     return Scenario(path)
 
 
-def names(suites=None, directory=SCENARIOS):
+def names(suites: list[str] | None = None, directory: str = SCENARIOS) -> list[str]:
     """The scenarios (of SUITES, a list), in name order; not README and
     not the include files."""
     out = []
@@ -257,7 +260,7 @@ def names(suites=None, directory=SCENARIOS):
     return out
 
 
-def comparisons(directory=SCENARIOS):
+def comparisons(directory: str = SCENARIOS) -> list[Compare]:
     """Every compare line of the bench scenarios, checked: each side has
     the metric, and its regex, unit, direction, operations and fence
     counters are those of the first side (or the line that differs is

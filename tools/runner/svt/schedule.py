@@ -18,9 +18,12 @@ Any other failure is the task's own: a group turns an exception into a
 failed result, and a later task that asks the Builder again meets the
 same error and says it.
 """
+from __future__ import annotations
+
 import os
 import sys
 import threading
+from collections.abc import Iterable
 
 LANES = ("main", "fetch", "idle")
 
@@ -41,7 +44,7 @@ class Task:
         self.ended = threading.Event()
 
 
-def closure(tasks, names):
+def closure(tasks: dict[str, Task], names: Iterable[str]) -> set[str]:
     """The tasks of TASKS ({name: Task}) NAMES name, and all they need."""
     out, todo = set(), list(names)
     while todo:
@@ -55,7 +58,7 @@ def closure(tasks, names):
     return out
 
 
-def check(tasks):
+def check(tasks: list[Task]) -> dict[str, Task]:
     """TASKS (a list, in order) as a scheduler can run them: names unique,
     every need a task, no cycle. Raises ValueError saying what is wrong."""
     by = {}
@@ -67,7 +70,7 @@ def check(tasks):
         for n in t.needs + t.stop:
             if n not in by:
                 raise ValueError(f"task {t.name!r} needs {n!r}, which no task is")
-    state = {}
+    state: dict[str, int] = {}
 
     def visit(n, path):
         if state.get(n) == 1:
@@ -125,7 +128,7 @@ class Scheduler:
             pending.remove(ready[0])
             self._run(ready[0])
 
-    def run(self):
+    def run(self) -> None:
         """Every task, each lane in a thread of its own; returns when all
         have ended."""
         threads = [threading.Thread(target=self._lane, args=(lane,), name=f"lane {lane}")

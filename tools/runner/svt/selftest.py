@@ -3,6 +3,8 @@
 one per test, named by the first line of its docstring, a failure with
 the assertion's message. They boot nothing and take seconds; the
 recorded consoles they judge are in tools/runner/testdata/."""
+from __future__ import annotations
+
 import os
 import traceback
 import unittest
@@ -39,7 +41,7 @@ class _Collect(unittest.TestResult):
         self.out.append(Result(True, self._name(test), skip=reason))
 
 
-def results(kunit_py=None):
+def results(kunit_py: str | None = None) -> list[Result]:
     """Run every unit test; KUNIT_PY (the kernel's kunit.py) lets the
     KTAP tests have kunit.py parse count the writer's output."""
     if kunit_py:

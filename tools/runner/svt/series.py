@@ -4,6 +4,8 @@ files they touch, which are the host half svvptc-kvm-dkms carries, a
 kernel named by a patch (before-PATCH, after-PATCH); and Series, the
 part of the Builder that applies it (WORK/src, prepare-tree.sh) and
 walks its commits."""
+from __future__ import annotations
+
 import os
 import re
 import sys
@@ -13,14 +15,14 @@ from .proc import BuildError, git, run
 from .state import HOST, PATCHES, File
 
 
-def series(d=PATCHES):
+def series(d: str = PATCHES) -> list[str]:
     """The patch files of the series in D (patches/), in order."""
     with open(os.path.join(d, "series")) as f:
         return [os.path.join(d, ln.strip()) for ln in f
                 if ln.strip() and not ln.startswith("#")]
 
 
-def series_position(name, d=PATCHES):
+def series_position(name: str, d: str = PATCHES) -> int:
     """How many patches of the series in D the kernel NAME has: NAME is
     before-PATCH (the tree without PATCH and what follows it) or
     after-PATCH (the tree up to and with PATCH), PATCH the start of one
@@ -40,35 +42,34 @@ def series_position(name, d=PATCHES):
     return found[0] - (m.group(1) == "before")
 
 
-def files_of(patch, new=True):
+def files_of(patch: str, new: bool = True) -> list[str]:
     """The files PATCH touches (NEW: with those it creates)."""
     with open(patch) as f:
         return sorted({ln[6:].strip() for ln in f
                        if ln.startswith("--- a/") or (new and ln.startswith("+++ b/"))})
-
 
 # The host half of the series: what a patch may touch to be carried by
 # svvptc-kvm-dkms (the kvm module's sources and the KVM uapi header).
 HOST_HALF = re.compile(r"arch/riscv/kvm/|arch/riscv/include/uapi/asm/kvm\.h$")
 
 
-def host_half(d=PATCHES):
+def host_half(d: str = PATCHES) -> list[str]:
     """The patches of the series in D that touch the host half only, in
     order: what svvptc-kvm-dkms carries."""
     return [p for p in series(d) if all(HOST_HALF.match(f) for f in files_of(p))]
 
 
-def files_under(d):
+def files_under(d: str) -> list[str]:
     """The files below D, sorted (parts of a key)."""
     return sorted(os.path.join(dp, f) for dp, _, fs in os.walk(d) for f in fs)
 
 
-def touched(new=True):
+def touched(new: bool = True) -> list[str]:
     """The files the series touches (NEW: with those it creates)."""
     return sorted({f for p in series() for f in files_of(p, new)})
 
 
-class Series:
+class Series(state.Part):
     """WORK/src: the series applied on the 6.12 base, and its commits."""
 
     def _env(self):
@@ -81,7 +82,7 @@ class Series:
             return git(self.p.kernel_src, "rev-parse", "--verify", "-q", "HEAD")
         return git(self.p.linux, "rev-parse", "-q", "--verify", "base")
 
-    def tree(self):
+    def tree(self) -> None:
         """Apply the series (prepare-tree.sh) unless the worktree already
         holds it on the same base, clean."""
         base = self._base_now()
@@ -101,12 +102,12 @@ class Series:
         self.state.set(base=found["base"], tip=found["tip"], version=found["version"])
         t.done()
 
-    def commits(self):
+    def commits(self) -> list[str]:
         """The base and every commit of the series, in order."""
         base, tip = self.state.get("base"), self.state.get("tip")
         return [base] + git(self.p.src, "rev-list", "--reverse", f"{base}..{tip}").split()
 
-    def subject(self, commit):
+    def subject(self, commit: str) -> str:
         return git(self.p.src, "log", "-1", "--format=%h %s", commit)
 
     def _checkout(self, commit):

@@ -17,10 +17,14 @@ versions, options) and files (their contents; a directory, every file in
 it). A builder's output loses its key before the builder runs and gets it
 back only when the builder succeeded.
 """
+from __future__ import annotations
+
 import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 TOOLS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOP = os.path.dirname(TOOLS)
@@ -70,20 +74,34 @@ class Paths:
         # the kernel's kunit.py, which reads every KTAP document here
         self.kunit_py = os.path.join(self.src, "tools", "testing", "kunit", "kunit.py")
 
-    def log(self, name, byhand=False):
+    def log(self, name: str, byhand: bool = False) -> str:
         return os.path.join(self.logs, name + (".byhand" if byhand else "") + ".log")
 
-    def obj(self, name):
+    def obj(self, name: str) -> str:
         """The object tree NAME (kernel, sanitizers, mainline, distro)."""
         return os.path.join(self.out, name)
 
-    def artifacts(self, name):
+    def artifacts(self, name: str) -> str:
         """A kernel's artifacts: its tree id, sanitizers or mainline."""
         return os.path.join(self.img, name)
 
-    def worktree(self, name):
+    def worktree(self, name: str) -> str:
         """A worktree of the series' repository of its own (sanitizers-src)."""
         return os.path.join(self.work, name)
+
+
+class Part:
+    """What each part of the Builder (build.py: Series, Kernels, Guests,
+    Fetched, Dkms) has: the paths, the named state and the cross
+    compiler's version. A part reaches another part's methods through
+    the Builder they make together; to a type checker those are Any."""
+
+    p: Paths
+    state: State
+    gcc: str
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any: ...
 
 
 class State:
@@ -99,10 +117,10 @@ class State:
         except (OSError, ValueError):
             return {}
 
-    def get(self, name, default=None):
+    def get(self, name: str, default: str = "") -> str:
         return self._all().get(name, default)
 
-    def set(self, **values):
+    def set(self, **values: str) -> None:
         data = self._all()
         data.update(values)
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -129,13 +147,13 @@ def _hash_path(h, path):
             h.update(block)
 
 
-def sha1(path):
+def sha1(path: str) -> str:
     h = hashlib.sha1()
     _hash_path(h, path)
     return h.hexdigest()
 
 
-def key(*parts):
+def key(*parts: object) -> str:
     """The key of PARTS: strings as they are, File(path) by contents (a
     missing file counts as such, so that it changes the key)."""
     h = hashlib.sha1()
@@ -151,7 +169,7 @@ def key(*parts):
     return h.hexdigest()
 
 
-def made(out):
+def made(out: str) -> str:
     """A key part that stands for the output OUT as it was last made: its
     key (cheaper than its contents, and the same thing)."""
     return File(out + ".key")
@@ -172,23 +190,23 @@ class Target:
         self.path = path
         self.key = key(*parts)
 
-    def fresh(self):
+    def fresh(self) -> bool:
         return fresh(self.path, self.key)
 
-    def stale(self):
+    def stale(self) -> None:
         stale(self.path)
 
-    def done(self):
+    def done(self) -> None:
         done(self.path, self.key)
 
-    def make(self, build):
+    def make(self, build: Callable[[], object]) -> str:
         if not self.fresh():
             self.stale()
             build()
             self.done()
         return self.path
 
-    def forget(self):
+    def forget(self) -> None:
         """PATH is not made any more (a boot that did not happen): it and
         its key go."""
         for f in (self.path, self.path + ".key"):
@@ -196,12 +214,12 @@ class Target:
                 os.unlink(f)
 
 
-def has_key(out):
+def has_key(out: str) -> bool:
     """OUT was made, from whatever inputs (its last build succeeded)."""
     return os.path.exists(out + ".key")
 
 
-def fresh(out, k):
+def fresh(out: str, k: str) -> bool:
     """OUT exists and was made from inputs whose key is K."""
     try:
         with open(out + ".key") as f:
@@ -210,18 +228,18 @@ def fresh(out, k):
         return False
 
 
-def stale(out):
+def stale(out: str) -> None:
     """OUT is about to be rebuilt: it is fresh for no key until done()."""
     if os.path.exists(out + ".key"):
         os.unlink(out + ".key")
 
 
-def done(out, k):
+def done(out: str, k: str) -> None:
     with open(out + ".key", "w") as f:
         f.write(k + "\n")
 
 
-def version(*cmd):
+def version(*cmd: str) -> str:
     """The first line a tool prints of its version (part of a key)."""
     try:
         out = subprocess.run(list(cmd), capture_output=True, text=True).stdout

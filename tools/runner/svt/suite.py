@@ -28,6 +28,8 @@ the whole table. The document is printed in its order as its groups end.
 Then the kernel's own kunit.py parse must count it as the run did, and
 the last line is "N passed, N failed".
 """
+from __future__ import annotations
+
 import sys
 import threading
 import time
@@ -63,7 +65,7 @@ class Phases:
                 f.write(line + "\n")
 
 
-def ident(group):
+def ident(group: str) -> str:
     """A group's name on a command line: its words up to a parenthesis,
     joined by '-' ("scenario main": scenario-main)."""
     return "-".join(group.split(" (")[0].split())
@@ -85,7 +87,7 @@ class Suite:
         self.reuse = reuse
         self.scenarios = scenario.names(["main", "check"])
 
-    def groups(self):
+    def groups(self) -> list[str]:
         """Every group of make check, in the document's order."""
         return BUILDS + ["sanitizer build"] + [f"scenario {s}" for s in self.scenarios] + \
             ["lava", "bad input", SELFTEST]
@@ -99,7 +101,7 @@ class Suite:
             state.Target(self.p.log(name)).forget()
             raise
 
-    def tasks(self):
+    def tasks(self) -> list[Task]:
         """The table: every task of make check, in the order each lane
         prefers (a group's task is named as the group)."""
         b, S = self.b, ("series",)
@@ -140,7 +142,7 @@ class Suite:
         t = self.by[name]
         return t.value if not t.failed else [Result(False, f"the {name} ran", t.failed)]
 
-    def run(self, only=None):
+    def run(self, only: list[str] | None = None) -> int:
         """make check: every group, or only those ONLY names (as in the
         document, or with '-' for each space: scenario-main, bad-input)
         and what they need, unreported."""
@@ -175,7 +177,7 @@ class Suite:
         doc.close()
         return self.finish(doc)
 
-    def finish(self, doc):
+    def finish(self, doc: Document) -> int:
         """kunit.py parse must count the document as this run did."""
         want = doc.counts()
         got = kunit_counts(self.p.kunit_py, doc.path)

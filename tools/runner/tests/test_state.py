@@ -65,7 +65,7 @@ class Freshness(unittest.TestCase):
             s = state.State(d)
             s.set(base="b1", tip="t1")
             s.set(tip="t2")
-            self.assertEqual((s.get("base"), s.get("tip"), s.get("nope")), ("b1", "t2", None))
+            self.assertEqual((s.get("base"), s.get("tip"), s.get("nope")), ("b1", "t2", ""))
 
     def test_paths(self):
         """the work directory follows KERNEL_SRC, at whatever depth the build root is"""
