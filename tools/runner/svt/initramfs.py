@@ -30,8 +30,8 @@ class Char(tuple):
 
 
 # An archive entry: (its name, its source: a file's path, a Link, a Char,
-# or None for a directory).
-Entry = tuple[str, "str | Char | None"]
+# the bytes themselves, or None for a directory).
+Entry = tuple[str, "str | bytes | Char | None"]
 
 
 def _header(ino, mode, size, name, nlink=1, rdev=(0, 0)):
