@@ -89,14 +89,37 @@ def cmd_validate(job, board, testdef, device, templates):
     print("command\t" + " ".join([p["command"]] + p.get("options", []) + p.get("extra", [])))
 
 
+EXAMPLE = "http://lava.example/"
+
+
+def moved(url, base, git, which):
+    """Where the job's URL on http://lava.example/ is in this run: the git
+    repository at GIT, the files make lava serves at BASE, the kernel's
+    directory patched/ as WHICH/."""
+    if url == EXAMPLE + "svvptc-kvm.git":
+        return git
+    path = url[len(EXAMPLE):]
+    if not path.startswith("svvptc-kit/"):
+        sys.exit(f"lava-job.py: {url} is not a file make lava serves (svvptc-kit/...)")
+    path = path[len("svvptc-kit/"):]
+    if path.startswith("patched/"):
+        path = which + path[len("patched"):]
+    return f"{base}/{path}"
+
+
+def rewritten(node, where):
+    """NODE (a loaded job) with each url and repository value on
+    http://lava.example/ replaced by WHERE(value)."""
+    if isinstance(node, dict):
+        return {k: where(v) if k in ("url", "repository") and isinstance(v, str) and
+                v.startswith(EXAMPLE) else rewritten(v, where) for k, v in node.items()}
+    if isinstance(node, list):
+        return [rewritten(v, where) for v in node]
+    return node
+
+
 def cmd_prepare(job, name, base, git, which, device, templates, outdir):
-    with open(job) as f:
-        text = f.read()
-    text = text.replace("http://lava.example/svvptc-kvm.git", git)
-    text = text.replace("http://lava.example/svvptc-kit/patched/", f"{base}/{which}/")
-    text = text.replace("http://lava.example/svvptc-kit/", f"{base}/")
-    text = text.replace("http://lava.example/", f"{base}/")
-    j = yaml.safe_load(text)
+    j = rewritten(load(job), lambda url: moved(url, base, git, which))
     j["job_name"] = name
     with open(f"{outdir}/job.yaml", "w") as f:
         yaml.safe_dump(j, f, sort_keys=False)

@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 
-from . import badinput, boot, groups, kit, lava, scenario, selftest, state
+from . import badinput, boot, groups, kit, lava, lavajob, scenario, selftest, state
 from .judge import judge
 from .ktap import Document, Result, counts_line, kunit_counts
 from .proc import BuildError
@@ -109,7 +109,7 @@ class Suite:
         out = [Task("vmm", b.vmm, lane="fetch"),
                Task("plugin", b.plugin, lane="fetch"),
                Task("newer", b.newer, lane="fetch"),
-               Task("lava tools", lambda: lava.tools(b), lane="fetch"),
+               Task("lava tools", lambda: lavajob.tools(b), lane="fetch"),
                Task("package life", b.dkms_host, ("vmm",), "fetch", stop=("vmm",)),
                Task("sanitizer kernel", lambda: groups.sanitizer(b), S, "idle", stop=S),
                Task("series", lambda: groups.series(b),
@@ -124,7 +124,7 @@ class Suite:
             needs = S + fetched + (("package life",) if sc["modules"] else ()) + \
                 (("sanitizer kernel",) if sc["kernel"] == "sanitizers" else ())
             out.append(Task(f"boot {s}", lambda s=s: self._boot(s), needs, stop=S))
-        out.append(Task("lava jobs", lambda: lava.jobs(b), S + fetched + ("lava tools",),
+        out.append(Task("lava jobs", lambda: lavajob.jobs(b), S + fetched + ("lava tools",),
                         stop=S))
         out.append(Task("sanitizer build", lambda: self._value("sanitizer kernel"),
                         ("sanitizer kernel",), stop=S))
