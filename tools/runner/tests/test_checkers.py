@@ -3,7 +3,7 @@
 installs them): pyflakes3 finds no unused import, undefined name or
 redefinition in tools/runner or tools/host/lava-job.py; every public
 function of svt/ has type hints, and mypy (python3-mypy, run by Debian's
-python3) finds them consistent."""
+python3) finds them consistent; no definition there is over 150 lines."""
 import ast
 import glob
 import os
@@ -51,6 +51,18 @@ def unhinted(path):
     return out
 
 
+LONGEST = 150
+
+
+def long_definitions(path):
+    """The functions and classes of PATH longer than LONGEST lines."""
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    return [f"{os.path.basename(path)}:{n.lineno} {n.name} ({n.end_lineno - n.lineno + 1} lines)"
+            for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and
+            n.end_lineno - n.lineno + 1 > LONGEST]
+
+
 class Checkers(unittest.TestCase):
     @unittest.skipUnless(shutil.which("pyflakes3"), "no pyflakes3 (Debian's pyflakes3 package; "
                          "make deps installs it)")
@@ -64,6 +76,21 @@ class Checkers(unittest.TestCase):
         """every public function of svt/ has a type hint on each parameter and its return"""
         found = [u for f in sorted(glob.glob(os.path.join(SVT, "*.py"))) for u in unhinted(f)]
         self.assertEqual(found, [])
+
+    def test_no_long_definition(self):
+        """no function or class of svt/ is longer than 150 lines: a reader finds one
+        thing in one place"""
+        found = [d for f in sorted(glob.glob(os.path.join(SVT, "*.py")))
+                 for d in long_definitions(f)]
+        self.assertEqual(found, [])
+
+    def test_long_is_seen(self):
+        """a function of 151 lines is named with its length; one of 150 is not"""
+        with tempfile.NamedTemporaryFile("w", suffix=".py") as f:
+            f.write("def a():\n" + "    x = 1\n" * 150 + "\n\ndef b():\n" + "    x = 1\n" * 149)
+            f.flush()
+            self.assertEqual([d.split(" ", 1)[1] for d in long_definitions(f.name)],
+                             ["a (151 lines)"])
 
     def test_unhinted_is_seen(self):
         """a public function or method without hints, and one with a parameter unhinted,
