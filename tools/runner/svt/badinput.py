@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 
-from .proc import git
+from .proc import git, git_probe
 from .series import series, touched
 from .ktap import Result
 from .state import HOST, PATCHES
@@ -27,7 +27,7 @@ def _prepare(scratch, tree, name):
 
 def _state(repo):
     """Everything a user would notice changing in their repository."""
-    return [git(repo, *a) for a in (["symbolic-ref", "-q", "HEAD"], ["rev-parse", "HEAD"],
+    return [git_probe(repo, *a) for a in (["symbolic-ref", "-q", "HEAD"], ["rev-parse", "HEAD"],
                                     ["status", "--porcelain"], ["for-each-ref"],
                                     ["worktree", "list", "--porcelain"], ["stash", "list"])]
 

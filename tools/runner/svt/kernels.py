@@ -13,7 +13,7 @@ import shutil
 import sys
 
 from . import state
-from .proc import BuildError, git, run
+from .proc import BuildError, git, git_probe, run
 from .series import series_position
 from .state import CONFIGS, FRAGMENT, HOST, File
 
@@ -78,7 +78,7 @@ class Kernels(state.Part):
         different KERNEL_SRC)."""
         wt = self.p.worktree(name)
         common = git(self.p.src, "rev-parse", "--path-format=absolute", "--git-common-dir")
-        if os.path.exists(wt) and (not os.path.exists(os.path.join(wt, ".git")) or git(
+        if os.path.exists(wt) and (not os.path.exists(os.path.join(wt, ".git")) or git_probe(
                 wt, "rev-parse", "--path-format=absolute", "--git-common-dir") != common):
             shutil.rmtree(wt)
         run(["git", "-C", self.p.src, "worktree", "prune"])

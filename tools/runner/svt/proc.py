@@ -26,6 +26,20 @@ def run(cmd: list[str], env: dict[str, str] | None = None, capture: bool = False
 
 
 def git(repo: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True,
-                          text=True).stdout.strip()
+    """What git -C REPO ARGS printed, stripped; a BuildError with git's
+    own words when it fails."""
+    r = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True)
+    if r.returncode:
+        raise BuildError(f"git -C {repo} {' '.join(args)}: "
+                         f"{(r.stderr.strip() or f'exit {r.returncode}').splitlines()[-1]}")
+    return r.stdout.strip()
+
+
+def git_probe(repo: str, *args: str) -> str:
+    """git(), for a question whose answer may be no (a ref that may not
+    exist, a directory that may not be a repository): "" when git fails."""
+    try:
+        return git(repo, *args)
+    except BuildError:
+        return ""
 

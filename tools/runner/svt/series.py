@@ -11,7 +11,7 @@ import re
 import sys
 
 from . import state
-from .proc import BuildError, git, run
+from .proc import BuildError, git, git_probe, run
 from .state import HOST, PATCHES, File
 
 
@@ -79,8 +79,8 @@ class Series(state.Part):
         """The base commit as prepare-tree.sh would take it, if it can be
         told without running it."""
         if self.p.kernel_src:
-            return git(self.p.kernel_src, "rev-parse", "--verify", "-q", "HEAD")
-        return git(self.p.linux, "rev-parse", "-q", "--verify", "base")
+            return git_probe(self.p.kernel_src, "rev-parse", "--verify", "-q", "HEAD")
+        return git_probe(self.p.linux, "rev-parse", "-q", "--verify", "base")
 
     def tree(self) -> None:
         """Apply the series (prepare-tree.sh) unless the worktree already
@@ -90,8 +90,8 @@ class Series(state.Part):
                          *map(File, series()), File(os.path.join(HOST, "prepare-tree.sh")))
         tip = self.state.get("tip")
         if base and tip and t.fresh() and \
-                not git(self.p.src, "status", "--porcelain", "--untracked-files=no") and \
-                git(self.p.src, "cat-file", "-t", tip) == "commit":
+                not git_probe(self.p.src, "status", "--porcelain", "--untracked-files=no") and \
+                git_probe(self.p.src, "cat-file", "-t", tip) == "commit":
             print(f"  TREE    {self.p.src}: series already applied on {base[:12]} "
                   f"({self.state.get('version')})", file=sys.stderr)
             return

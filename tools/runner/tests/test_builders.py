@@ -13,6 +13,7 @@ import tempfile
 import unittest
 
 from svt import boot, initramfs, kit
+from svt.proc import BuildError, git, git_probe
 from svt import protocol as P
 from svt.build import Builder
 from svt.state import FIRMWARE, Paths
@@ -155,6 +156,19 @@ class Deb(unittest.TestCase):
             self.assertEqual(os.stat(deb).st_mtime_ns, when)
         self.assertEqual(info, ["Package:", "svvptc-kvm-dkms", "Architecture:", "all"])
         self.assertNotIn(user, ("", "root"))
+
+
+class Git(unittest.TestCase):
+    def test_a_failure_is_said(self):
+        """git that fails is a BuildError with git's own last line, not an empty answer;
+        a probe's failure is the empty answer"""
+        with tempfile.TemporaryDirectory() as d:
+            git(d, "init", "-q")
+            with self.assertRaises(BuildError) as e:
+                git(d, "rev-parse", "--verify", "no-such-ref")
+            self.assertIn("no-such-ref", str(e.exception))
+            self.assertEqual(git_probe(d, "rev-parse", "-q", "--verify", "no-such-ref"), "")
+            self.assertEqual(git(d, "rev-parse", "--is-inside-work-tree"), "true")
 
 
 if __name__ == "__main__":
