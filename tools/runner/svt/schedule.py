@@ -111,7 +111,11 @@ class Scheduler:
                 t.failed = f"{type(e).__name__}: {e}"
                 print(f"  TASK    {t.name}: {t.failed}", file=sys.stderr)
         t.ended.set()
-        self.on_end(t)
+        try:
+            self.on_end(t)
+        except Exception as e:  # noqa: BLE001 - the report of an end must not stop the lane
+            print(f"  TASK    {t.name}: its end not reported: {type(e).__name__}: {e}",
+                  file=sys.stderr)
         with self.changed:
             self.changed.notify_all()
 

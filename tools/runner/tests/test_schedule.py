@@ -67,6 +67,17 @@ class Scheduling(unittest.TestCase):
         self.assertEqual(log.order, ["vmm", "inputs"])
         self.assertEqual([t.name for t in ends], ["vmm", "inputs"])
 
+    def test_a_report_that_raises(self):
+        """ON_END raising does not stop the lane: every task still runs and ends"""
+        log = Log()
+        tasks = [log.task("a"), log.task("b", ("a",)), log.task("c", lane="fetch")]
+
+        def broken(task):
+            raise OSError("gone")
+        Scheduler(tasks, broken).run()
+        self.assertEqual(sorted(log.order), ["a", "b", "c"])
+        self.assertTrue(all(t.ended.is_set() for t in tasks))
+
     def test_a_table_it_refuses(self):
         """two tasks of one name, a need no task is, tasks that need each other, a lane
         that does not exist"""
