@@ -141,3 +141,8 @@ class Scheduler:
             th.start()
         for th in threads:
             th.join()
+        # A lane that stopped (a bug) leaves its tasks failed, not awaited.
+        for t in self.tasks:
+            if not t.ended.is_set():
+                t.failed = "never ran: its lane stopped"
+                t.ended.set()
