@@ -61,6 +61,11 @@ def step_run(lines: list[str], want: str) -> tuple[str, list[str], int | None]:
         found.append((cur[0], cur[1], None))
     if not found:
         raise ConsoleError(f"step {want} never ran")
+    # A step's whole name names it alone, even where it is the start of
+    # another's (kvm_page_table_test:-b:32M and kvm_page_table_test:-b:32M:-s:X).
+    exact = [f for f in found if f[0] == want]
+    if len(found) > 1 and len(exact) == 1:
+        return exact[0]
     if len(found) > 1:
         raise ConsoleError(f"'{want}' names {len(found)} steps: say which")
     return found[0]
@@ -185,8 +190,11 @@ class Console:
         """How many COUNTER fences all harts executed during WHERE; COUNTER
         may be a sum, A+B."""
         path = where.split("/")
-        for p, delta in self.deltas():
-            names = p.split(" > ")
-            if len(names) == len(path) and all(map(names_step, names, path)):
-                return sum(delta[c] for c in counter.split("+"))
+        found = [(p.split(" > "), delta) for p, delta in self.deltas()]
+        found = [(names, delta) for names, delta in found
+                 if len(names) == len(path) and all(map(names_step, names, path))]
+        exact = [delta for names, delta in found if names == path]
+        if exact or found:
+            delta = (exact or [d for _, d in found])[0]
+            return sum(delta[c] for c in counter.split("+"))
         raise ConsoleError(f"no fence counts for {where}")

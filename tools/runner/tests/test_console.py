@@ -31,6 +31,15 @@ class Steps(unittest.TestCase):
         with self.assertRaisesRegex(ConsoleError, "names 2 steps"):
             step_output(lines, "a")
 
+    def test_whole_name(self):
+        """a step's whole name names it alone, also where it begins another's"""
+        lines = ["SVT-BEGIN a:1", "x=1", "SVT-END a:1 rc=0", "SVT-BEGIN a:1:b", "x=2",
+                 "SVT-END a:1:b rc=3"]
+        self.assertEqual(step_output(lines, "a:1"), (["x=1"], 0))
+        self.assertEqual(step_output(lines, "a:1:b"), (["x=2"], 3))
+        with self.assertRaisesRegex(ConsoleError, "names 2 steps"):
+            step_output(lines, "a")
+
     def test_operations(self):
         """OPS is a number, or the sum of what a step printed as KEY=N"""
         self.assertEqual(operations(["x=3 y=1", "x=4"], "x="), 7)
