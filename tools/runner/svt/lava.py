@@ -46,7 +46,8 @@ kit kunit -- {on}, the kernel's kunit.py parse counts the kit's KTAP as its line
 KIT_EXPECT_ON = {"patched": r"""
 kit rc 0 -- {on}, the kit exits 0
 kit ktap all ok -- {on}, every group of the kit passes
-kit ktap gstage ok -- {on}, the kit's gstage group passes: gstage_range_test, gstage_race_test
+kit ktap gstage ok -- {on}, the kit's gstage group passes: gstage_range_test, gstage_race_test, gstage_huge_test
+kit has '^    ok 3 gstage_huge_test$' -- {on}, gstage_huge_test runs on the huge pages the job reserves and passes
 kit ktap svvptc ok -- {on}, the kit's svvptc group passes: id 66, isa_ext_reg_test, svvptc in the guest
 kit has '^    ok [0-9]+ the guest has svvptc, as the host does$' -- {on}, the kit sees svvptc in the guest's device tree
 kit has '^# Totals: pass:7 fail:0 xfail:0 xpass:0 skip:0 error:0$' -- {on}, the kit ends with kselftest's totals: 7 groups pass
@@ -57,6 +58,7 @@ kit has '^    # the host has svvptc, KVM has no id 66: this kernel lacks KVM_RIS
 kit has '^    not ok [0-9]+ the guest has svvptc, as the host does$' -- {on}, the kit sees no svvptc in the guest
 kit ktap gstage fail -- {on}, the kit's gstage group fails
 kit has '^    not ok 1 gstage_range_test$' -- {on}, at gstage_range_test, the range walk patch 0004 fixes
+kit has '^    not ok 3 gstage_huge_test$' -- {on}, and at gstage_huge_test, the hugetlb G-stage defects patches 0012 to 0014 fix
 kit has '^# Totals: pass:5 fail:2 xfail:0 xpass:0 skip:0 error:0$' -- {on}, the kit's totals: 5 groups pass, svvptc and gstage fail
 """}
 # The line svvptc-kit.sh logs after the kit (sh-test-lib's info_msg).
