@@ -20,6 +20,7 @@ The words are protocol.h's (svt/protocol.py).
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from . import protocol as P
 
@@ -39,6 +40,15 @@ class ConsoleError(Exception):
 def names_step(name: str, want: str) -> bool:
     """WANT names the step NAME: all of it, or its name up to a ':'."""
     return name == want or name.startswith(want + ":")
+
+
+def named(found: list, want: str, name: Callable[[Any], str] = lambda f: f[0]) -> list:
+    """What of FOUND (steps, or L1 > L2 paths) WANT names: the one whose
+    whole name it is, even where that begins another's
+    (kvm_page_table_test:-b:32M and kvm_page_table_test:-b:32M:-s:X);
+    otherwise every one it begins."""
+    exact = [f for f in found if name(f) == want]
+    return exact if len(exact) == 1 else found
 
 
 def step_run(lines: list[str], want: str) -> tuple[str, list[str], int | None]:
@@ -61,11 +71,7 @@ def step_run(lines: list[str], want: str) -> tuple[str, list[str], int | None]:
         found.append((cur[0], cur[1], None))
     if not found:
         raise ConsoleError(f"step {want} never ran")
-    # A step's whole name names it alone, even where it is the start of
-    # another's (kvm_page_table_test:-b:32M and kvm_page_table_test:-b:32M:-s:X).
-    exact = [f for f in found if f[0] == want]
-    if len(found) > 1 and len(exact) == 1:
-        return exact[0]
+    found = named(found, want)
     if len(found) > 1:
         raise ConsoleError(f"'{want}' names {len(found)} steps: say which")
     return found[0]
@@ -190,11 +196,9 @@ class Console:
         """How many COUNTER fences all harts executed during WHERE; COUNTER
         may be a sum, A+B."""
         path = where.split("/")
-        found = [(p.split(" > "), delta) for p, delta in self.deltas()]
-        found = [(names, delta) for names, delta in found
-                 if len(names) == len(path) and all(map(names_step, names, path))]
-        exact = [delta for names, delta in found if names == path]
-        if exact or found:
-            delta = (exact or [d for _, d in found])[0]
+        found = [(p, delta) for p, delta in self.deltas()
+                 if len(p.split(" > ")) == len(path)
+                 and all(map(names_step, p.split(" > "), path))]
+        for _, delta in named(found, " > ".join(path))[:1]:
             return sum(delta[c] for c in counter.split("+"))
         raise ConsoleError(f"no fence counts for {where}")
