@@ -10,7 +10,7 @@ import os
 import subprocess
 
 from . import initramfs, state
-from .proc import run
+from .proc import git, run
 from .series import touched
 from .state import GUEST, HOST, PATCHES, PLUGIN, File
 
@@ -82,7 +82,11 @@ class Fetched(state.Part):
             kconf.done()
             with open(result, "w") as f:
                 f.write(text)
-        state.Target(result, "distro", *self.commits(), File(config), self.gcc,
+        # Trees and subjects: what the result says; a reworded message
+        # alone compiles nothing again.
+        commits = [(self.tree_id(c), git(self.p.src, "log", "-1", "--format=%s", c))
+                   for c in self.commits()]
+        state.Target(result, "distro", *(w for c in commits for w in c), File(config), self.gcc,
                      state.version("sparse", "--version"), File(script),
                      File(os.path.join(HOST, "sparse-riscv"))).make(build)
         with open(result) as f:

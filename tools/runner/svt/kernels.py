@@ -57,7 +57,7 @@ class Kernels(state.Part):
     def kernel(self, commit: str, initrd: bool = True) -> str:
         """The artifacts of COMMIT of the series: WORK/img/<tree id>, with
         its initramfs unless INITRD is false (a commit no scenario boots)."""
-        tree = git(self.p.src, "rev-parse", f"{commit}^{{tree}}")
+        tree = self.tree_id(commit)
         dst = self.p.artifacts(tree)
 
         def build():
@@ -93,7 +93,7 @@ class Kernels(state.Part):
         series is applied); it boots with the tip's initramfs. IDLE: see
         _compile."""
         tip = self.state.get("tip")
-        tree = git(self.p.src, "rev-parse", f"{tip}^{{tree}}")
+        tree = self.tree_id(tip)
         dst = self.p.artifacts("sanitizers")
 
         def build():

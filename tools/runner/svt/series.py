@@ -107,6 +107,11 @@ class Series(state.Part):
         base, tip = self.state.get("base"), self.state.get("tip")
         return [base] + git(self.p.src, "rev-list", "--reverse", f"{base}..{tip}").split()
 
+    def tree_id(self, commit: str) -> str:
+        """COMMIT's tree id: what a build of it depends on (a reworded
+        message changes the commit, not the tree)."""
+        return git(self.p.src, "rev-parse", f"{commit}^{{tree}}")
+
     def subject(self, commit: str) -> str:
         return git(self.p.src, "log", "-1", "--format=%h %s", commit)
 
