@@ -33,6 +33,40 @@ papt() {
 	      -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o APT::Install-Recommends=0)
 }
 
+# stage_closure ROOT STAGE BINARY...: the BINARYs (unpacked under ROOT,
+# a tree of riscv64 packages) as STAGE/bin/, and ROOT's loader and the
+# closure of their DT_NEEDED libraries as STAGE/lib/, so that a guest
+# runs them as
+#   STAGE/lib/ld-linux-riscv64-lp64d.so.1 --library-path STAGE/lib STAGE/bin/NAME
+# never mixing them with its own libc. STAGE is made anew.
+stage_closure() {
+	local root=$1 stage=$2 f n lib todo
+
+	shift 2
+	rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib"
+	cp "$@" "$stage/bin/"
+	_lib() {
+		local d
+		for d in lib/riscv64-linux-gnu usr/lib/riscv64-linux-gnu lib usr/lib; do
+			[ -e "$root/$d/$1" ] && { echo "$root/$d/$1"; return 0; }
+		done
+		return 1
+	}
+	lib=$(_lib ld-linux-riscv64-lp64d.so.1) || die "no ld-linux-riscv64-lp64d.so.1 under $root"
+	cp -L "$lib" "$stage/lib/"
+	todo=("$@")
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$stage/lib/$n" ] && continue
+			lib=$(_lib "$n") || die "$n (needed by $(basename "$f")) not in the packages"
+			cp -L "$lib" "$stage/lib/$n"
+			todo+=("$stage/lib/$n")
+		done
+	done
+}
+
 # args MIN MAX USAGE "$@": die with "usage: SCRIPT USAGE" unless the
 # script got MIN to MAX arguments (MAX "-": no limit).
 args() {

@@ -126,30 +126,10 @@ qemu=$root/usr/bin/qemu-system-riscv64
 
 # The binary and the closure of its DT_NEEDED libraries, trixie's loader first.
 stage=$dir/vmm
-rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib"
 bash=$root/usr/bin/bash
 [ -x "$bash" ] || bash=$root/bin/bash
 [ -x "$bash" ] || die "no bash in the bash package"
-cp "$qemu" "$root/usr/bin/kmod" "$bash" "$root/usr/bin/timeout" "$stage/bin/"
-find_lib() {
-	local d
-	for d in lib/riscv64-linux-gnu usr/lib/riscv64-linux-gnu lib usr/lib; do
-		[ -e "$root/$d/$1" ] && { echo "$root/$d/$1"; return 0; }
-	done
-	return 1
-}
-cp -L "$(find_lib ld-linux-riscv64-lp64d.so.1)" "$stage/lib/"
-todo=("$qemu" "$root/usr/bin/kmod" "$bash" "$root/usr/bin/timeout")
-while [ ${#todo[@]} -gt 0 ]; do
-	f=${todo[0]}
-	todo=("${todo[@]:1}")
-	for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		[ -e "$stage/lib/$n" ] && continue
-		lib=$(find_lib "$n") || die "$n (needed by $(basename "$f")) not in the packages"
-		cp -L "$lib" "$stage/lib/$n"
-		todo+=("$stage/lib/$n")
-	done
-done
+stage_closure "$root" "$stage" "$qemu" "$root/usr/bin/kmod" "$bash" "$root/usr/bin/timeout"
 busybox=
 for f in "$root/usr/bin/busybox" "$root/bin/busybox"; do
 	[ -x "$f" ] && { busybox=$f; break; }
