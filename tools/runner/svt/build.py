@@ -11,6 +11,8 @@ under the one freshness rule of state.py.
   sanitizers  WORK/img/sanitizers: the tip with KASAN, UBSAN
   mainline    WORK/img/mainline: Debian's linux-source-7.2 (make bench)
   vmm         BUILD/vmm: Debian 13's riscv64 QEMU, kmod and kernel (vmm.sh)
+  vmm_sid     BUILD/vmm-sid: Debian unstable's riscv64 QEMU, for the
+              migration checks (vmm-sid.sh)
   deb         BUILD/deb: svvptc-kvm-dkms, from tools/dkms/ and the host
               half of the series, without root (deb.sh): make deb
   previous_deb BUILD/deb-previous: the package's previous version, built

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Fetched, the part of the Builder that takes from Debian's archive
 and the host scripts what is fetched or built once: Debian 13's riscv64
-QEMU and kernel (vmm.sh), the fence-count plugin, the Debian 13 build
-root (trixie-root.sh), Debian's newest 6.12.y (newer-base.sh) and the
-series compiled with Debian's config (distro-build.sh)."""
+QEMU and kernel (vmm.sh), Debian unstable's QEMU (vmm-sid.sh), the
+fence-count plugin, the Debian 13 build root (trixie-root.sh), Debian's
+newest 6.12.y (newer-base.sh) and the series compiled with Debian's
+config (distro-build.sh)."""
 from __future__ import annotations
 
 import os
@@ -16,7 +17,8 @@ from .state import GUEST, HOST, PATCHES, PLUGIN, File
 
 
 class Fetched(state.Part):
-    """BUILD/vmm, BUILD/plugin, BUILD/trixie, WORK/newer, the distro build."""
+    """BUILD/vmm, BUILD/vmm-sid, BUILD/plugin, BUILD/trixie, WORK/newer,
+    the distro build."""
 
     def vmm(self) -> str:
         """BUILD/vmm: Debian 13's riscv64 QEMU (vmm/) and kernel (debian/),
@@ -28,8 +30,24 @@ class Fetched(state.Part):
             initramfs.write(os.path.join(d, "vmm.cpio.gz"),
                             initramfs.tree(os.path.join(d, "vmm"), "vmm"))
         return state.Target(d, "vmm", File(os.path.join(HOST, "vmm.sh")),
+                            File(os.path.join(HOST, "lib.sh")),
                             os.environ.get("VMM_SUITE", ""),
                             os.environ.get("VMM_MIRROR", "")).make(build)
+
+    def vmm_sid(self) -> str:
+        """BUILD/vmm-sid: Debian unstable's riscv64 QEMU (vmm-sid/, version)
+        and vmm-sid.cpio.gz, that QEMU as /vmm-sid of an initramfs: the
+        VMM of a migrate step that names sid."""
+        d = self.p.vmm_sid
+
+        def build():
+            run([os.path.join(HOST, "vmm-sid.sh"), d])
+            initramfs.write(os.path.join(d, "vmm-sid.cpio.gz"),
+                            initramfs.tree(os.path.join(d, "vmm-sid"), "vmm-sid"))
+        state.Target(d, "vmm-sid", File(os.path.join(HOST, "vmm-sid.sh")),
+                     File(os.path.join(HOST, "lib.sh")),
+                     os.environ.get("VMM_MIRROR", "")).make(build)
+        return os.path.join(d, "vmm-sid.cpio.gz")
 
     def plugin(self) -> str:
         """The fence-count plugin, for the QEMU installed now."""

@@ -164,6 +164,8 @@ def inputs(b: Builder) -> list[Result]:
     for name, make in (
             ("Debian trixie's riscv64 qemu-system-riscv64, its libraries and linux-image-6.12, "
              "fetched with a private apt config", b.vmm),
+            ("Debian unstable's riscv64 qemu-system-riscv64 and its libraries (the migration "
+             "checks' VMM), fetched with a private apt config", b.vmm_sid),
             ("the fence-count plugin builds against the installed QEMU's plugin API "
              "(qemu-plugin.h of its Debian source)", b.plugin)):
         try:

@@ -50,6 +50,7 @@ class Paths:
         self.out = os.path.join(self.work, "out")        # object trees
         self.logs = os.path.join(self.work, "logs")      # consoles
         self.vmm = os.path.join(self.root, "vmm")
+        self.vmm_sid = os.path.join(self.root, "vmm-sid")
         self.plugin = os.path.join(self.root, "plugin", "fence-count.so")
         self.mainline = os.path.join(self.root, "mainline")
         self.newer = os.path.join(self.root, "newer")

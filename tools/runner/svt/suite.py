@@ -105,8 +105,9 @@ class Suite:
         """The table: every task of make check, in the order each lane
         prefers (a group's task is named as the group)."""
         b, S = self.b, ("series",)
-        fetched = ("vmm", "plugin")
+        fetched = ("vmm", "vmm-sid", "plugin")
         out = [Task("vmm", b.vmm, lane="fetch"),
+               Task("vmm-sid", b.vmm_sid, lane="fetch"),
                Task("plugin", b.plugin, lane="fetch"),
                Task("newer", b.newer, lane="fetch"),
                Task("lava tools", lambda: lavajob.tools(b), lane="fetch"),
