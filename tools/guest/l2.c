@@ -18,6 +18,7 @@
  * /init printed SVT-DONE; 124 when it ran longer than TIMEOUT seconds
  * (default 300) and was killed.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -35,14 +36,15 @@ static void on_alarm(int sig)
 {
 	(void)sig;
 	timed_out = 1;
-	kill(qemu, SIGKILL);
+	kill(-qemu, SIGKILL);
 }
 
 int main(int argc, char **argv)
 {
-	char image[256], append[1024], steps[900], line[4096], *machine;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int timeout = argc > 6 ? atoi(argv[6]) : 300;
+	char line[4096], *machine = cmdline_arg("svt.l2-machine");
+	struct vmm_command vc;
 	int fds[2], rc, done = 0;
 	FILE *con;
 
@@ -50,50 +52,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: l2 KERNEL CPU SMP MEM STEPS [TIMEOUT]\n");
 		return 2;
 	}
-	snprintf(image, sizeof(image), "/l2/%s/Image", argv[1]);
-	if (access(image, R_OK)) {
-		printf("l2: %s: %s\n", image, strerror(errno));
+	if (vmm_command(&vc, "trixie", argv[1], machine ? machine : "virt", argv[2], argv[3], argv[4],
+			argv[5]) < 0)
 		return 1;
-	}
-	snprintf(steps, sizeof(steps), "%s", argv[5]);
-	for (char *c = steps; *c; c++)
-		*c = *c == SVT_L2_STEP_SEP[0] ? SVT_STEP_SEP[0] :
-		     *c == SVT_L2_ARG_SEP[0] ? SVT_ARG_SEP[0] : *c;
-	snprintf(append, sizeof(append), "console=ttyS0 panic=-1 " SVT_RUN_KEY "=%s", steps);
-	machine = cmdline_arg("svt.l2-machine");
-
-	char *cmd[] = {
-		"/vmm/lib/ld-linux-riscv64-lp64d.so.1", "--library-path", "/vmm/lib",
-		"/vmm/bin/qemu-system-riscv64", "-M", machine ? machine : "virt", "-accel", "kvm",
-		"-cpu", argv[2], "-smp", argv[3], "-m", argv[4], "-bios", "none",
-		"-nographic", "-no-reboot", "-kernel", image,
-		"-initrd", "/l2/initramfs.cpio.gz", "-append", append, NULL
-	};
-
-	printf("l2: VMM");
-	for (char **a = cmd + 3; *a; a++)
-		printf(strchr(*a, ' ') ? " '%s'" : " %s", *a);
-	printf("\n");
-	fflush(stdout);
-
-	if (pipe(fds))
+	if (pipe2(fds, O_CLOEXEC))
 		return 1;
-	qemu = fork();
+	qemu = vmm_spawn(&vc, "l2", -1, fds[1]);
 	if (qemu < 0)
 		return 1;
-	if (!qemu) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		close(fds[1]);
-		/* Not closed: QEMU would reuse fd 0 and read its monitor from it. */
-		close(0);
-		if (open("/dev/null", O_RDONLY) != 0)
-			_exit(127);
-		execv(cmd[0], cmd);
-		printf("l2: exec %s: %s\n", cmd[0], strerror(errno));
-		_exit(127);
-	}
 	close(fds[1]);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(timeout);

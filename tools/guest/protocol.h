@@ -28,6 +28,12 @@
 #define SVT_DONE		"SVT-DONE"
 #define SVT_L2_PREFIX		"L2 "
 
+/* A live migration (migrate.c, mig-pattern.c): the guest prints the
+ * first when its memory is full and may be copied; the VMM writes the
+ * second to the destination's serial port once the guest runs there. */
+#define SVT_MIG_READY		"SVT-MIG-READY"
+#define SVT_MIG_SWITCHED	"SVT-MIG-SWITCHED"
+
 /* The fence marks: slti x0, x0, IMM, a HINT (rd = x0) that hardware and
  * QEMU run as a no-op, right after an SVT-BEGIN line and right before an
  * SVT-END line; the plugin prints its counts at each. */
