@@ -48,6 +48,8 @@ def inputs(builder: Builder, sc: Scenario) -> tuple[str, str, list[str], list[st
     parts: list[str] = []
     if sc.l2_kernels() or sc["modules"] or sc["kit"] == "yes":
         parts.append(os.path.join(builder.vmm(), "vmm.cpio.gz"))
+    if sc.sid_qemu():
+        parts.append(builder.vmm_sid())
     if sc.l2_kernels():
         files += [builder.l2_initramfs()] + [builder.l2_image(k) for k in sc.l2_kernels()]
     if sc["modules"]:

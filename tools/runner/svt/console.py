@@ -130,7 +130,8 @@ def _minus(end, start):
 def fence_deltas(lines: list[str], fence_lines: list[str]) -> list[tuple[str, dict[str, int]]]:
     """[(path, {counter: count})] for every step in the order they ended:
     PATH is the step's name, or "L1STEP > L2STEP" for a step of an L2
-    guest; the counts are what all harts executed during the step."""
+    guest; the counts are what all harts executed during the step (an
+    L2 step cut off by its guest's end has none)."""
     marks = []
     for line in fence_lines:
         m = MARK.match(line.strip())
@@ -148,6 +149,10 @@ def fence_deltas(lines: list[str], fence_lines: list[str]) -> list[tuple[str, di
         if kind == "begin":
             stack.append((level, m.group(3), _counters(values)))
             continue
+        # An L2 step whose guest was killed (a VMM ended by a watchdog)
+        # never ends: its L1 step's end closes it, without a count.
+        while level == 1 and stack and stack[-1][0] == 2:
+            stack.pop()
         lvl, name, start = stack.pop()
         if (lvl, name) != (level, m.group(3)):
             raise ConsoleError(f"{m.group(0)} ends {name} (L{lvl})")

@@ -26,6 +26,12 @@ DEFAULTS = {"suite": "check", "machine": "virt", "smp": "2", "mem": "2G", "appen
             "modules": "", "kit": "no", "l2-machine": "virt", "l2-cpu": "host", "l2-smp": "2",
             "l2-mem": "256M", "rounds": "every"}
 MODULES = ("", "debian", "package")
+# The steps that boot an L2 guest with Debian's QEMU: l2:KERNEL (l2.c) and
+# migrate:KERNEL:MACHINE:MEM:QEMU (migrate.c; QEMU is trixie or sid, the
+# Debian release whose QEMU migrates); the runner adds the L2 CPU, SMP,
+# the memory (l2's: migrate names its own) and the guest's own steps.
+L2_STEPS = ("l2:", "migrate:")
+MIGRATE_QEMUS = ("trixie", "sid")
 VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
@@ -194,6 +200,10 @@ class Scenario:
             if self._wins(key, depth):
                 self.conf[key] = rest[0]
         elif key == "step" and rest:
+            fields = rest[0].split(P.ARG_SEP)
+            if fields[0] == "migrate" and (len(fields) != 5 or fields[4] not in MIGRATE_QEMUS):
+                raise ScenarioError(f"{where}: '{rest[0]}' is not migrate:KERNEL:MACHINE:MEM:QEMU "
+                                    f"(QEMU one of {', '.join(MIGRATE_QEMUS)})")
             self.steps.append((rest[0], rest[1:]))
         elif key == "expect":
             self.expects.append(Expect(rest, sentence, where))
@@ -215,7 +225,14 @@ class Scenario:
         return self.conf.get("label", self.name)
 
     def l2_kernels(self) -> list[str]:
-        return [s[3:] for s, _ in self.steps if s.startswith("l2:")]
+        """The L2 kernels the steps boot (l2:KERNEL, migrate:KERNEL:...), once each."""
+        return list(dict.fromkeys(s.split(P.ARG_SEP)[1] for s, _ in self.steps
+                                  if s.startswith(L2_STEPS)))
+
+    def sid_qemu(self) -> bool:
+        """Whether a migrate step migrates with Debian unstable's QEMU."""
+        return any(s.startswith("migrate:") and s.split(P.ARG_SEP)[4] == "sid"
+                   for s, _ in self.steps)
 
     def run(self, steps: str | None = None) -> str:
         """The svt.run= value: the steps, an L2 step with its machine and
@@ -225,8 +242,9 @@ class Scenario:
             return steps
         out = []
         for step, inner in self.steps:
-            if step.startswith("l2:"):
-                step = P.ARG_SEP.join([step, self["l2-cpu"], self["l2-smp"], self["l2-mem"],
+            if step.startswith(L2_STEPS):
+                mem = [] if step.startswith("migrate:") else [self["l2-mem"]]
+                step = P.ARG_SEP.join([step, self["l2-cpu"], self["l2-smp"], *mem,
                                        P.L2_STEP_SEP.join(s.replace(P.ARG_SEP, P.L2_ARG_SEP)
                                                           for s in inner)])
             out.append(step)

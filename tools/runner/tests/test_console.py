@@ -59,6 +59,17 @@ class Fences(unittest.TestCase):
         self.assertEqual(got["l2:tip:host > b"]["sfence.vma"], 10)
         self.assertEqual(got["l2:tip:host"]["per-vcpu-sfence.vma"], "15")
 
+    def test_cut_off(self):
+        """an L2 step whose guest was killed never ends: its L1 step's end closes it
+        uncounted, and the steps after it pair as before"""
+        lines = ["SVT-BEGIN migrate:tip", "L2 SVT-BEGIN b", "SVT-END migrate:tip rc=1",
+                 "SVT-BEGIN a", "SVT-END a rc=0", "SVT-DONE"]
+        marks = [mark(1, "begin", 0), mark(2, "begin", 1), mark(3, "end", 7),
+                 mark(4, "begin", 7), mark(5, "end", 10)]
+        got = dict(fence_deltas(lines, marks))
+        self.assertEqual(sorted(got), ["a", "migrate:tip"])
+        self.assertEqual((got["migrate:tip"]["sfence.vma"], got["a"]["sfence.vma"]), (7, 3))
+
     def test_unpaired(self):
         """marks that do not pair with the console's lines are an error"""
         with self.assertRaisesRegex(ConsoleError, r"6 SVT-BEGIN/END lines .* but 1 marks"):

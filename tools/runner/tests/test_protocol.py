@@ -13,7 +13,7 @@ from svt import protocol as P
 from svt import scenario
 from svt.state import GUEST, PLUGIN, TOOLS
 
-C_SIDE = [os.path.join(GUEST, n) for n in ("init.c", "l2.c", "guest.h")] + \
+C_SIDE = [os.path.join(GUEST, n) for n in ("init.c", "l2.c", "migrate.c", "mig-pattern.c", "guest.h")] + \
     [os.path.join(PLUGIN, "fence-count.c")]
 
 

@@ -35,6 +35,22 @@ class Lines(unittest.TestCase):
         """a line that uses an undefined $NAME is refused with its file and line"""
         self.refused("step pf-bench:$SIZE", r"\$SIZE is not defined")
 
+    def test_migrate_step(self):
+        """a migrate step without its four fields, or naming a QEMU that is neither
+        trixie's nor sid's, is refused with its file and line"""
+        self.refused("step migrate:tip:virt:128M mig-pattern:1", "not migrate:KERNEL:MACHINE:MEM:QEMU")
+        self.refused("step migrate:tip:virt:128M:bookworm mig-pattern:1", "QEMU one of trixie, sid")
+
+    def test_migrate_qemu(self):
+        """a migrate step with sid's QEMU asks for it; trixie's and l2 steps do not"""
+        with Scratch() as d:
+            d.write("t", HEAD + "step l2:tip cpuinfo\nstep migrate:tip:virt:128M:trixie cpuinfo\n")
+            d.write("s", HEAD + "step migrate:debian:virt+aia=aplic-imsic:256M:sid cpuinfo\n")
+            self.assertFalse(d.load("t").sid_qemu())
+            self.assertEqual(d.load("t").l2_kernels(), ["tip"])
+            self.assertTrue(d.load("s").sid_qemu())
+            self.assertEqual(d.load("s").l2_kernels(), ["debian"])
+
     def test_append(self):
         """a scenario's append words go on the L1 command line before svt.run=, and a
         scenario without them keeps its command line"""
