@@ -234,7 +234,7 @@ static long field_kib(const char *text, const char *old, const char *new)
 	if (!strncmp(end, "kbytes", 6))
 		return (long)v;
 	for (size_t i = 0; i < 4; i++, scale *= 1024)
-		if (!strncmp(end, units[i], strlen(units[i])) && !isalpha(end[strlen(units[i])]))
+		if (!strncmp(end, units[i], strlen(units[i])) && !isalpha((unsigned char)end[strlen(units[i])]))
 			return (long)(v * scale);
 	return -1;
 }
@@ -302,6 +302,29 @@ static int start(struct vmm *v, struct vmm_command *vc, int n, int in)
 	return 0;
 }
 
+/*
+ * Run a monitor command that answers nothing when it succeeds; an
+ * answer is QEMU refusing it, said in a line. Returns 0 on success.
+ */
+static __attribute__((format(printf, 2, 3)))
+int command(struct vmm *v, const char *fmt, ...)
+{
+	char cmd[256], *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	r = monitor(v, "%s", cmd);
+	if (!r)
+		return -1;
+	r[strcspn(r, "\r\n")] = '\0';
+	if (!r[0])
+		return 0;
+	printf("migrate: the %s QEMU refused \"%s\": %s\n", v->name, cmd, r);
+	return -1;
+}
+
 /* How V ended, said in a line unless the watchdog killed it; 0 when it
  * exited 0. */
 static int ended(struct vmm *v)
@@ -322,8 +345,8 @@ static int migrate(void)
 {
 	char *r, st[32], last[32] = "";
 
-	if (!monitor(&src, "migrate_set_parameter downtime-limit %d", DOWNTIME_MS) ||
-	    !monitor(&src, "migrate -d \"exec:cat>" STREAM "\""))
+	if (command(&src, "migrate_set_parameter downtime-limit %d", DOWNTIME_MS) ||
+	    command(&src, "migrate -d \"exec:cat>" STREAM "\""))
 		return -1;
 	for (;;) {
 		pump(250);
